@@ -1,1 +1,31 @@
-export { hello } from './hello.js';
+export { SessionModule } from './session.module.js';
+export { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+export type {
+  SessionModuleOptions,
+  SessionCookieOptions,
+  LoggedInGuardOptions,
+  ResolvedSessionOptions,
+} from './session-options.js';
+export { Session } from './session.decorator.js';
+export { SessionService } from './session.service.js';
+export { LoggedInGuard } from './logged-in.guard.js';
+export { SessionLock, SessionLockInterceptor } from './session-lock.decorator.js';
+export { SessionRuntime } from './session.runtime.js';
+export { CookieStore, type CookieStoreOptions } from './stores/cookie-store.js';
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
+export {
+  SessionStore,
+  type StoredSession,
+  type SessionPatch,
+  type LockOptions,
+  type ReleaseLock,
+} from './stores/session-store.js';
+export {
+  SessionConfigError,
+  SessionKeyError,
+  SessionValueError,
+  SessionTooLargeError,
+  SessionStoreError,
+  SessionLockTimeoutError,
+  LoginRedirectException,
+} from './session.errors.js';

@@ -1,0 +1,57 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Why a signed value was refused. All of them mean "no session", never an error page. */
+export type UnsignFailure = 'malformed' | 'bad-signature' | 'expired';
+
+export type UnsignResult =
+  | { ok: true; value: string; issuedAt: number; keyIndex: number }
+  | { ok: false; reason: UnsignFailure };
+
+const SIGNATURE_LENGTH = 43; // base64url of a 32-byte HMAC-SHA256, unpadded
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const TIMESTAMP = /^[0-9a-z]{1,10}$/;
+
+/**
+ * `value.timestamp.signature`: HMAC-SHA256 over `value.timestamp`, timestamp in base-36 seconds.
+ * Signs with the first key, verifies with all (rotation), in constant time, and checks the age
+ * before anything in the value is used.
+ */
+export class TimedSigner {
+  constructor(private readonly keys: readonly Buffer[]) {}
+
+  sign(value: string, nowMs: number): string {
+    const signed = `${value}.${Math.floor(nowMs / 1000).toString(36)}`;
+    return `${signed}.${this.mac(this.keys[0], signed).toString('base64url')}`;
+  }
+
+  unsign(token: string, maxAgeMs: number, nowMs: number): UnsignResult {
+    const sigDot = token.lastIndexOf('.');
+    if (sigDot < 0 || token.length - sigDot - 1 !== SIGNATURE_LENGTH) return { ok: false, reason: 'malformed' };
+    const signed = token.slice(0, sigDot);
+    const signature = token.slice(sigDot + 1);
+    if (!BASE64URL.test(signature)) return { ok: false, reason: 'malformed' };
+    const tsDot = signed.lastIndexOf('.');
+    if (tsDot < 1) return { ok: false, reason: 'malformed' };
+    const timestamp = signed.slice(tsDot + 1);
+    if (!TIMESTAMP.test(timestamp)) return { ok: false, reason: 'malformed' };
+
+    const given = Buffer.from(signature, 'base64url');
+    // Canonical encoding only: a signature with altered trailing bits must not verify.
+    if (given.length !== 32 || given.toString('base64url') !== signature) return { ok: false, reason: 'malformed' };
+    let keyIndex = -1;
+    for (let i = 0; i < this.keys.length; i++) {
+      if (timingSafeEqual(this.mac(this.keys[i], signed), given) && keyIndex < 0) keyIndex = i;
+    }
+    if (keyIndex < 0) return { ok: false, reason: 'bad-signature' };
+
+    const issuedAt = parseInt(timestamp, 36) * 1000;
+    const age = nowMs - issuedAt;
+    // A timestamp from the future (beyond clock skew) is as suspect as an old one.
+    if (age > maxAgeMs || age < -60_000) return { ok: false, reason: 'expired' };
+    return { ok: true, value: signed.slice(0, tsDot), issuedAt, keyIndex };
+  }
+
+  private mac(key: Buffer, data: string): Buffer {
+    return createHmac('sha256', key).update(data).digest();
+  }
+}

@@ -1,0 +1,39 @@
+import type { RequestSession } from '../session.js';
+import type { ReleaseLock } from '../stores/session-store.js';
+
+/** What commit decided the response must carry. */
+export type CookieAction = { kind: 'none' } | { kind: 'set'; value: string; permanent: boolean } | { kind: 'expire' };
+
+export const NO_COOKIE: CookieAction = { kind: 'none' };
+
+/**
+ * How a kind of store loads a session before the handler and commits it after. The cookie store
+ * works synchronously; server-side stores return promises. Neither touches HTTP headers: the
+ * middleware turns a CookieAction into them.
+ */
+export interface SessionStrategy {
+  readonly storeName: string;
+  load(token: string | undefined, nowMs: number): RequestSession | Promise<RequestSession>;
+  commit(session: RequestSession, nowMs: number): CookieAction | Promise<CookieAction>;
+  /** Takes the per-session lock and reloads the session under it (read-modify-write routes). */
+  lock(session: RequestSession): Promise<ReleaseLock | undefined>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Flask's rule for when the cookie goes out: the session changed, or it is permanent and
+ * refreshEachRequest slides it forward. Returns 'expire' for a session that became empty.
+ */
+export function cookieDecision(
+  session: RequestSession,
+  refreshEachRequest: boolean,
+): 'none' | 'save' | 'refresh' | 'expire' {
+  if (session.destroyed) return session.isNew && session.id === undefined ? 'none' : 'expire';
+  if (session.modified) {
+    if (session.isEmpty) return session.isNew ? 'none' : 'expire';
+    return 'save';
+  }
+  if (!session.isNew && session.permanent && refreshEachRequest) return 'refresh';
+  return 'none';
+}

@@ -1,0 +1,41 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  UseInterceptors,
+  applyDecorators,
+} from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { type Observable, from, switchMap } from 'rxjs';
+import { contextOf, sessionOf } from './lifecycle/session-context.js';
+import { SessionRuntime } from './session.runtime.js';
+
+/**
+ * Takes the per-session lock before the handler and re-reads the session under it; the lock is
+ * released once the session is committed. Concurrent read-modify-write requests of one session
+ * (a cart) then take turns and lose nothing. Waits at most 5 s, then 503.
+ */
+@Injectable()
+export class SessionLockInterceptor implements NestInterceptor {
+  constructor(private readonly runtime: SessionRuntime) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const sessionContext = contextOf(http.getRequest<object>());
+    const session = sessionOf(sessionContext);
+    return from(this.runtime.strategy.lock(session)).pipe(
+      switchMap((release) => {
+        if (release !== undefined && sessionContext !== undefined) {
+          sessionContext.release = release;
+          // A client that goes away before the response is written must not keep the lock.
+          http.getResponse<ServerResponse>().once('close', () => void release());
+        }
+        return next.handle();
+      }),
+    );
+  }
+}
+
+/** Makes concurrent requests of one session take turns on this route (server-side stores). */
+export const SessionLock = (): MethodDecorator & ClassDecorator => applyDecorators(UseInterceptors(SessionLockInterceptor));

@@ -1,0 +1,16 @@
+// Tokens, metadata keys and defaults. No imports from the rest of the library (ESM cycles).
+
+/** Flask's PERMANENT_SESSION_LIFETIME: 31 days, in milliseconds. */
+export const DEFAULT_PERMANENT_LIFETIME_MS = 31 * 24 * 3600 * 1000;
+export const DEFAULT_COOKIE_NAME = 'session';
+/** Shortest secret accepted: 32 bytes, as @fastify/secure-session and iron-session require. */
+export const MIN_SECRET_BYTES = 32;
+/** Flask's MAX_COOKIE_SIZE: browsers drop a Set-Cookie line over about 4,096 bytes. */
+export const MAX_COOKIE_BYTES = 4093;
+/** Server-side stores: a store operation that takes longer fails the request with 503. */
+export const DEFAULT_STORE_TIMEOUT_MS = 2000;
+
+export const LOGGED_IN_GUARD_OPTIONS = 'session:logged-in-guard-options';
+export const SESSION_LOCK_METADATA = 'session:lock';
+/** DI token of the validated, defaulted options (ResolvedSessionOptions). */
+export const SESSION_OPTIONS = 'session:resolved-options';

@@ -1,0 +1,25 @@
+import { Logger } from '@nestjs/common';
+
+/** Why a session might not persist, told to the developer once per cause. */
+export type DiagnosticCause =
+  | 'secure-over-http'
+  | 'too-large'
+  | 'bad-signature'
+  | 'store-failure'
+  | 'garbage-record';
+
+export class SessionDiagnostics {
+  private readonly logger = new Logger('SessionModule');
+  private readonly told = new Set<DiagnosticCause>();
+
+  warnOnce(cause: DiagnosticCause, message: string): void {
+    if (this.told.has(cause)) return;
+    this.told.add(cause);
+    this.logger.warn(message);
+  }
+
+  /** Errors are logged every time: each one failed a request. */
+  error(message: string, cause?: unknown): void {
+    this.logger.error(cause instanceof Error ? `${message}: ${cause.message}` : message);
+  }
+}

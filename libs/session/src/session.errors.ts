@@ -1,0 +1,82 @@
+import { HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+
+/** Boot-time misconfiguration: one message with a `path: problem` line per issue. */
+export class SessionConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `SessionModule options are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'SessionConfigError';
+  }
+}
+
+/** `session.pop(key)` on a missing key without a default: Flask's KeyError. */
+export class SessionKeyError extends Error {
+  constructor(readonly key: string) {
+    super(`Session has no key "${key}"; pass a default to pop() to allow a missing key`);
+    this.name = 'SessionKeyError';
+  }
+}
+
+/** A value the session cannot store faithfully (function, class instance, cycle, BigInt...). */
+export class SessionValueError extends TypeError {
+  constructor(
+    readonly key: string,
+    readonly path: string,
+    problem: string,
+  ) {
+    super(
+      `Session value for key "${key}" cannot be stored: ${path} ${problem}. ` +
+        'Sessions hold JSON values (objects, arrays, strings, finite numbers, booleans, null) and Date.',
+    );
+    this.name = 'SessionValueError';
+  }
+}
+
+/** The session would not fit in a cookie; the browser would drop it silently. */
+export class SessionTooLargeError extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly largestKeys: string[],
+  ) {
+    super(
+      `Session cookie would be ${bytes} bytes, over the 4093-byte limit browsers accept; ` +
+        `largest keys: ${largestKeys.join(', ') || '(none)'}. ` +
+        'Store less in the session or use a server-side store (MemoryStore, FileStore, RedisStore).',
+    );
+    this.name = 'SessionTooLargeError';
+  }
+}
+
+/**
+ * The session store failed or timed out. Mapped to 503: never a silent logout.
+ * `cause` carries the store's own error for the log.
+ */
+export class SessionStoreError extends ServiceUnavailableException {
+  constructor(operation: string, cause?: unknown) {
+    super(
+      { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: 'Session store unavailable' },
+      { cause, description: `session store ${operation} failed` },
+    );
+    this.name = 'SessionStoreError';
+  }
+}
+
+/** The per-session lock could not be taken in time (another request holds it). */
+export class SessionLockTimeoutError extends ServiceUnavailableException {
+  constructor() {
+    super({
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      message: 'Session is busy, retry the request',
+    });
+    this.name = 'SessionLockTimeoutError';
+  }
+}
+
+/** Thrown by LoggedInGuard for HTML clients; LoginRedirectFilter turns it into a 302. */
+export class LoginRedirectException extends HttpException {
+  constructor(readonly location: string) {
+    super('Login required', HttpStatus.FOUND);
+    this.name = 'LoginRedirectException';
+  }
+}

@@ -1,0 +1,140 @@
+import { HttpException, HttpStatus, Injectable, type NestMiddleware } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  appendSetCookie,
+  expiredSetCookie,
+  isHttps,
+  readCookie,
+  sessionSetCookie,
+  varyOnCookie,
+} from './cookie/cookie-header.js';
+import { commitBeforeFirstWrite } from './lifecycle/response-gate.js';
+import { SessionContext, attachContext, sessionContextStorage } from './lifecycle/session-context.js';
+import type { CookieAction } from './lifecycle/session-strategy.js';
+import { SessionStoreError, SessionTooLargeError } from './session.errors.js';
+import { SessionRuntime } from './session.runtime.js';
+import type { RequestSession } from './session.js';
+
+/**
+ * Loads the session before the handler (signature and age checked before any store lookup) and
+ * commits it before the response leaves, on every path.
+ */
+@Injectable()
+export class SessionMiddleware implements NestMiddleware {
+  constructor(private readonly runtime: SessionRuntime) {}
+
+  use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+    const { strategy, options } = this.runtime;
+    const context = new SessionContext();
+    attachContext(req, context);
+    const start = (): void => {
+      commitBeforeFirstWrite(
+        res,
+        () => this.commit(context, req, res),
+        (error) => this.fail(error, res),
+      );
+      sessionContextStorage.run(context, next);
+    };
+
+    let loaded: RequestSession | Promise<RequestSession>;
+    try {
+      loaded = strategy.load(readCookie(req, options.cookie.name), Date.now());
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (!(loaded instanceof Promise)) {
+      context.session = loaded;
+      start();
+      return;
+    }
+    loaded.then(
+      (session) => {
+        context.session = session;
+        start();
+      },
+      (error: unknown) => {
+        this.runtime.diagnostics.error(`Session store ${strategy.storeName} could not load a session`, causeOf(error));
+        context.loadError = error;
+        start();
+      },
+    );
+  }
+
+  private commit(context: SessionContext, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
+    const session = context.session;
+    if (session === undefined) return this.unlock(context);
+    const now = Date.now();
+    if (context.release === undefined) {
+      const action = this.runtime.strategy.commit(session, now);
+      if (action instanceof Promise) return action.then((a) => this.writeHeaders(a, session, req, res));
+      this.writeHeaders(action, session, req, res);
+      return;
+    }
+    const release = context.release;
+    context.release = undefined;
+    return Promise.resolve(this.runtime.strategy.commit(session, now))
+      .then((a) => this.writeHeaders(a, session, req, res))
+      .finally(release);
+  }
+
+  private unlock(context: SessionContext): void | Promise<void> {
+    const release = context.release;
+    context.release = undefined;
+    return release?.();
+  }
+
+  private writeHeaders(action: CookieAction, session: RequestSession, req: IncomingMessage, res: ServerResponse): void {
+    const { options, diagnostics } = this.runtime;
+    if (session.accessed) varyOnCookie(res);
+    if (action.kind === 'none') return;
+    const https = isHttps(req, options.trustProxy);
+    const secure = options.cookie.secure === 'auto' ? https : options.cookie.secure;
+    if (secure && !https) {
+      diagnostics.warnOnce(
+        'secure-over-http',
+        'The session cookie is Secure but this request came over plain HTTP: the browser will drop it. ' +
+          "Serve over HTTPS, or behind a TLS proxy set trustProxy: true, or use cookie.secure: 'auto'.",
+      );
+    }
+    appendSetCookie(
+      res,
+      action.kind === 'set'
+        ? sessionSetCookie(options.cookie, action.value, secure, action.permanent ? options.permanentLifetime : undefined)
+        : expiredSetCookie(options.cookie, secure),
+    );
+    res.setHeader('cache-control', 'no-store');
+  }
+
+  /** The commit failed: answer with its status instead of the handler's response, and log why. */
+  private fail(error: unknown, res: ServerResponse): void {
+    const { diagnostics, strategy } = this.runtime;
+    if (error instanceof SessionStoreError) {
+      diagnostics.error(`Session store ${strategy.storeName} failed to save a session`, causeOf(error));
+    } else if (error instanceof SessionTooLargeError) {
+      diagnostics.error(error.message);
+    } else {
+      diagnostics.error('Session could not be saved', error);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    const message = error instanceof SessionTooLargeError ? 'Session too large to store' : 'Session could not be saved';
+    const response = error instanceof HttpException ? error.getResponse() : { statusCode: status, message };
+    // Drop what the handler meant to send (its body type, a redirect, a session cookie).
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    const body = JSON.stringify(typeof response === 'object' ? response : { statusCode: status, message: response });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+  }
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof Error && error.cause !== undefined ? error.cause : error;
+}
