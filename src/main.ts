@@ -1,9 +1,19 @@
 import 'reflect-metadata';
-import { hello } from '@app/session';
-import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
-@Module({})
-class M {}
-const app = await NestFactory.create(M, { logger: false });
-await app.close();
-console.log(hello());
+import { loadDemoConfig } from './common/demo-config.js';
+import { createDemoApp } from './create-app.js';
+
+async function main(): Promise<void> {
+  const config = loadDemoConfig(process.env);
+  const app = await createDemoApp(config);
+  // SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the session store.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  console.log(`Demo listening on http://${config.host}:${port} (session store: ${config.store})`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

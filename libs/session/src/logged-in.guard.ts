@@ -1,4 +1,9 @@
-import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { contextOf, sessionOf } from './lifecycle/session-context.js';
 import { LoginRedirectException } from './session.errors.js';

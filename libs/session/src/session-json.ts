@@ -42,40 +42,61 @@ export function assertStorable(key: string, value: unknown): void {
   check(key, value, key, 0, []);
 }
 
-function check(key: string, value: unknown, path: string, depth: number, ancestors: object[]): void {
+function check(
+  key: string,
+  value: unknown,
+  path: string,
+  depth: number,
+  ancestors: object[],
+): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return;
     case 'number':
-      if (!Number.isFinite(value)) throw new SessionValueError(key, path, `is ${value}, which JSON cannot hold`);
+      if (!Number.isFinite(value))
+        throw new SessionValueError(key, path, `is ${value}, which JSON cannot hold`);
       return;
     case 'object':
       break;
     default:
-      throw new SessionValueError(key, path, value === undefined ? 'is undefined (use pop() to remove a key)' : `is a ${typeof value}`);
+      throw new SessionValueError(
+        key,
+        path,
+        value === undefined ? 'is undefined (use pop() to remove a key)' : `is a ${typeof value}`,
+      );
   }
   if (value === null) return;
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new SessionValueError(key, path, 'is an invalid Date');
     return;
   }
-  if (depth >= MAX_DEPTH) throw new SessionValueError(key, path, `is nested deeper than ${MAX_DEPTH} levels`);
-  if (ancestors.includes(value)) throw new SessionValueError(key, path, 'refers back to itself (a cycle)');
+  if (depth >= MAX_DEPTH)
+    throw new SessionValueError(key, path, `is nested deeper than ${MAX_DEPTH} levels`);
+  if (ancestors.includes(value))
+    throw new SessionValueError(key, path, 'refers back to itself (a cycle)');
   ancestors.push(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) check(key, value[i], `${path}[${i}]`, depth + 1, ancestors);
+    for (let i = 0; i < value.length; i++)
+      check(key, value[i], `${path}[${i}]`, depth + 1, ancestors);
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown class';
-      throw new SessionValueError(key, path, `is an instance of ${name}; store a plain object instead`);
+      const name =
+        (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown class';
+      throw new SessionValueError(
+        key,
+        path,
+        `is an instance of ${name}; store a plain object instead`,
+      );
     }
     for (const k of Object.keys(value)) {
-      if (k === '__proto__' || k === DATE_TAG) throw new SessionValueError(key, `${path}.${k}`, 'uses a reserved key name');
+      if (k === '__proto__' || k === DATE_TAG)
+        throw new SessionValueError(key, `${path}.${k}`, 'uses a reserved key name');
       check(key, (value as Record<string, unknown>)[k], `${path}.${k}`, depth + 1, ancestors);
     }
-    if (Object.getOwnPropertySymbols(value).length > 0) throw new SessionValueError(key, path, 'has symbol keys');
+    if (Object.getOwnPropertySymbols(value).length > 0)
+      throw new SessionValueError(key, path, 'has symbol keys');
   }
   ancestors.pop();
 }

@@ -38,4 +38,5 @@ export class SessionLockInterceptor implements NestInterceptor {
 }
 
 /** Makes concurrent requests of one session take turns on this route (server-side stores). */
-export const SessionLock = (): MethodDecorator & ClassDecorator => applyDecorators(UseInterceptors(SessionLockInterceptor));
+export const SessionLock = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(UseInterceptors(SessionLockInterceptor));

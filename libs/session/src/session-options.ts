@@ -1,4 +1,9 @@
-import { MIN_SECRET_BYTES, DEFAULT_COOKIE_NAME, DEFAULT_PERMANENT_LIFETIME_MS, DEFAULT_STORE_TIMEOUT_MS } from './session.constants.js';
+import {
+  MIN_SECRET_BYTES,
+  DEFAULT_COOKIE_NAME,
+  DEFAULT_PERMANENT_LIFETIME_MS,
+  DEFAULT_STORE_TIMEOUT_MS,
+} from './session.constants.js';
 import { SessionConfigError } from './session.errors.js';
 import type { Session } from './session.js';
 import { CookieStore } from './stores/cookie-store.js';
@@ -73,14 +78,22 @@ export interface ResolvedSessionOptions {
 }
 
 const KNOWN_OPTIONS = new Set([
-  'secretKey', 'store', 'permanentLifetime', 'refreshEachRequest', 'cookie', 'trustProxy', 'storeTimeout', 'guard',
+  'secretKey',
+  'store',
+  'permanentLifetime',
+  'refreshEachRequest',
+  'cookie',
+  'trustProxy',
+  'storeTimeout',
+  'guard',
 ]);
 const KNOWN_COOKIE_OPTIONS = new Set(['name', 'path', 'domain', 'httpOnly', 'secure', 'sameSite']);
 // RFC 6265 section 4.1.1: a cookie-name is an RFC 7230 token.
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // RFC 6265 section 4.1.1: path-value is any CHAR except CTLs or ";".
 const COOKIE_PATH = /^\/[\u0020-\u003A\u003C-\u007E]*$/;
-const COOKIE_DOMAIN = /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const COOKIE_DOMAIN =
+  /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 const defaultIsLoggedIn = (session: Session): boolean => session.get('logged_in') === true;
 
@@ -88,7 +101,9 @@ const defaultIsLoggedIn = (session: Session): boolean => session.get('logged_in'
  * The one validation path of forRoot and forRootAsync. Collects every problem, then throws one
  * SessionConfigError that says how to fix each. Never echoes a secret.
  */
-export function resolveSessionOptions(options: SessionModuleOptions | undefined): ResolvedSessionOptions {
+export function resolveSessionOptions(
+  options: SessionModuleOptions | undefined,
+): ResolvedSessionOptions {
   const problems: string[] = [];
   if (options === null || typeof options !== 'object') {
     throw new SessionConfigError([
@@ -96,7 +111,8 @@ export function resolveSessionOptions(options: SessionModuleOptions | undefined)
     ]);
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) problems.push(`${key}: unknown option (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+    if (!KNOWN_OPTIONS.has(key))
+      problems.push(`${key}: unknown option (known: ${[...KNOWN_OPTIONS].join(', ')})`);
   }
 
   const secrets = checkSecrets(options.secretKey, problems);
@@ -107,15 +123,39 @@ export function resolveSessionOptions(options: SessionModuleOptions | undefined)
         'new RedisStore(...), or a class that extends SessionStore',
     );
   }
-  const permanentLifetime = checkPositiveMs('permanentLifetime', options.permanentLifetime, DEFAULT_PERMANENT_LIFETIME_MS, problems);
-  const storeTimeout = checkPositiveMs('storeTimeout', options.storeTimeout, DEFAULT_STORE_TIMEOUT_MS, problems);
-  const refreshEachRequest = checkBoolean('refreshEachRequest', options.refreshEachRequest, true, problems);
+  const permanentLifetime = checkPositiveMs(
+    'permanentLifetime',
+    options.permanentLifetime,
+    DEFAULT_PERMANENT_LIFETIME_MS,
+    problems,
+  );
+  const storeTimeout = checkPositiveMs(
+    'storeTimeout',
+    options.storeTimeout,
+    DEFAULT_STORE_TIMEOUT_MS,
+    problems,
+  );
+  const refreshEachRequest = checkBoolean(
+    'refreshEachRequest',
+    options.refreshEachRequest,
+    true,
+    problems,
+  );
   const trustProxy = checkBoolean('trustProxy', options.trustProxy, false, problems);
   const cookie = checkCookie(options.cookie ?? {}, problems);
   const guard = checkGuard(options.guard ?? {}, problems);
 
   if (problems.length > 0) throw new SessionConfigError(problems);
-  return { secrets, store, permanentLifetime, refreshEachRequest, cookie, trustProxy, storeTimeout, guard };
+  return {
+    secrets,
+    store,
+    permanentLifetime,
+    refreshEachRequest,
+    cookie,
+    trustProxy,
+    storeTimeout,
+    guard,
+  };
 }
 
 function checkSecrets(secretKey: unknown, problems: string[]): string[] {
@@ -128,61 +168,94 @@ function checkSecrets(secretKey: unknown, problems: string[]): string[] {
   if (list.length === 0) problems.push(`secretKey: empty array; ${hint}`);
   list.forEach((secret, i) => {
     const where = Array.isArray(secretKey) ? `secretKey[${i}]` : 'secretKey';
-    if (typeof secret !== 'string') problems.push(`${where}: must be a string, got ${typeof secret}`);
+    if (typeof secret !== 'string')
+      problems.push(`${where}: must be a string, got ${typeof secret}`);
     else if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
-      problems.push(`${where}: too short (${Buffer.byteLength(secret)} bytes, at least ${MIN_SECRET_BYTES} needed); ${hint}`);
+      problems.push(
+        `${where}: too short (${Buffer.byteLength(secret)} bytes, at least ${MIN_SECRET_BYTES} needed); ${hint}`,
+      );
     }
   });
   return list.filter((s): s is string => typeof s === 'string');
 }
 
-function checkPositiveMs(name: string, value: unknown, fallback: number, problems: string[]): number {
+function checkPositiveMs(
+  name: string,
+  value: unknown,
+  fallback: number,
+  problems: string[],
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    problems.push(`${name}: must be a positive number of milliseconds, got ${String(value)}`);
+    problems.push(`${name}: must be a positive number of milliseconds, got ${describe(value)}`);
     return fallback;
   }
   return Math.floor(value);
 }
 
-function checkBoolean(name: string, value: unknown, fallback: boolean, problems: string[]): boolean {
+function checkBoolean(
+  name: string,
+  value: unknown,
+  fallback: boolean,
+  problems: string[],
+): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') problems.push(`${name}: must be true or false, got ${describe(value)}`);
+  if (typeof value !== 'boolean')
+    problems.push(`${name}: must be true or false, got ${describe(value)}`);
   return value === true;
 }
 
 function checkCookie(cookie: SessionCookieOptions, problems: string[]): ResolvedCookieOptions {
   for (const key of Object.keys(cookie)) {
-    if (!KNOWN_COOKIE_OPTIONS.has(key)) problems.push(`cookie.${key}: unknown option (known: ${[...KNOWN_COOKIE_OPTIONS].join(', ')})`);
+    if (!KNOWN_COOKIE_OPTIONS.has(key))
+      problems.push(
+        `cookie.${key}: unknown option (known: ${[...KNOWN_COOKIE_OPTIONS].join(', ')})`,
+      );
   }
   const name = cookie.name ?? DEFAULT_COOKIE_NAME;
   if (typeof name !== 'string' || !COOKIE_NAME.test(name)) {
-    problems.push('cookie.name: must be a cookie token (letters, digits and !#$%&\'*+-.^_`|~), e.g. "session"');
+    problems.push(
+      'cookie.name: must be a cookie token (letters, digits and !#$%&\'*+-.^_`|~), e.g. "session"',
+    );
   }
   const path = cookie.path ?? '/';
-  if (typeof path !== 'string' || !COOKIE_PATH.test(path)) problems.push('cookie.path: must start with "/" and hold no ";" or control characters');
+  if (typeof path !== 'string' || !COOKIE_PATH.test(path))
+    problems.push('cookie.path: must start with "/" and hold no ";" or control characters');
   const domain = cookie.domain;
   if (domain !== undefined && (typeof domain !== 'string' || !COOKIE_DOMAIN.test(domain))) {
-    problems.push('cookie.domain: must be a host name such as "example.com"; leave it unset for a host-only cookie');
+    problems.push(
+      'cookie.domain: must be a host name such as "example.com"; leave it unset for a host-only cookie',
+    );
   }
   const httpOnly = checkBoolean('cookie.httpOnly', cookie.httpOnly, true, problems);
   const secure = cookie.secure ?? 'auto';
-  if (secure !== true && secure !== false && secure !== 'auto') problems.push(`cookie.secure: must be true, false or 'auto', got ${describe(secure)}`);
+  if (secure !== true && secure !== false && secure !== 'auto')
+    problems.push(`cookie.secure: must be true, false or 'auto', got ${describe(secure)}`);
   const sameSite = cookie.sameSite ?? 'lax';
   if (!['lax', 'strict', 'none', false].includes(sameSite)) {
-    problems.push(`cookie.sameSite: must be 'lax', 'strict', 'none' or false, got ${describe(sameSite)}`);
+    problems.push(
+      `cookie.sameSite: must be 'lax', 'strict', 'none' or false, got ${describe(sameSite)}`,
+    );
   } else if (sameSite === 'none' && secure !== true) {
-    problems.push("cookie.sameSite: 'none' needs cookie.secure: true (browsers reject SameSite=None without Secure); use 'lax' or set secure: true and serve over HTTPS");
+    problems.push(
+      "cookie.sameSite: 'none' needs cookie.secure: true (browsers reject SameSite=None without Secure); use 'lax' or set secure: true and serve over HTTPS",
+    );
   }
   return { name, path, domain, httpOnly, secure, sameSite };
 }
 
-function checkGuard(guard: LoggedInGuardOptions, problems: string[]): Required<LoggedInGuardOptions> {
+function checkGuard(
+  guard: LoggedInGuardOptions,
+  problems: string[],
+): Required<LoggedInGuardOptions> {
   const isLoggedIn = guard.isLoggedIn ?? defaultIsLoggedIn;
-  if (typeof isLoggedIn !== 'function') problems.push('guard.isLoggedIn: must be a function (session) => boolean');
+  if (typeof isLoggedIn !== 'function')
+    problems.push('guard.isLoggedIn: must be a function (session) => boolean');
   const loginPath = guard.loginPath ?? '/login';
   if (typeof loginPath !== 'string' || !loginPath.startsWith('/') || loginPath.startsWith('//')) {
-    problems.push('guard.loginPath: must be a local path starting with a single "/", e.g. "/login"');
+    problems.push(
+      'guard.loginPath: must be a local path starting with a single "/", e.g. "/login"',
+    );
   }
   return { isLoggedIn, loginPath };
 }

@@ -2,11 +2,7 @@ import { Logger } from '@nestjs/common';
 
 /** Why a session might not persist, told to the developer once per cause. */
 export type DiagnosticCause =
-  | 'secure-over-http'
-  | 'too-large'
-  | 'bad-signature'
-  | 'store-failure'
-  | 'garbage-record';
+  'secure-over-http' | 'too-large' | 'bad-signature' | 'store-failure' | 'garbage-record';
 
 export class SessionDiagnostics {
   private readonly logger = new Logger('SessionModule');

@@ -3,9 +3,7 @@ import { HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/
 /** Boot-time misconfiguration: one message with a `path: problem` line per issue. */
 export class SessionConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(
-      `SessionModule options are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
+    super(`SessionModule options are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'SessionConfigError';
   }
 }

@@ -9,7 +9,11 @@ import {
   varyOnCookie,
 } from './cookie/cookie-header.js';
 import { commitBeforeFirstWrite } from './lifecycle/response-gate.js';
-import { SessionContext, attachContext, sessionContextStorage } from './lifecycle/session-context.js';
+import {
+  SessionContext,
+  attachContext,
+  sessionContextStorage,
+} from './lifecycle/session-context.js';
 import type { CookieAction } from './lifecycle/session-strategy.js';
 import { SessionStoreError, SessionTooLargeError } from './session.errors.js';
 import { SessionRuntime } from './session.runtime.js';
@@ -54,20 +58,28 @@ export class SessionMiddleware implements NestMiddleware {
         start();
       },
       (error: unknown) => {
-        this.runtime.diagnostics.error(`Session store ${strategy.storeName} could not load a session`, causeOf(error));
+        this.runtime.diagnostics.error(
+          `Session store ${strategy.storeName} could not load a session`,
+          causeOf(error),
+        );
         context.loadError = error;
         start();
       },
     );
   }
 
-  private commit(context: SessionContext, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
+  private commit(
+    context: SessionContext,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void | Promise<void> {
     const session = context.session;
     if (session === undefined) return this.unlock(context);
     const now = Date.now();
     if (context.release === undefined) {
       const action = this.runtime.strategy.commit(session, now);
-      if (action instanceof Promise) return action.then((a) => this.writeHeaders(a, session, req, res));
+      if (action instanceof Promise)
+        return action.then((a) => this.writeHeaders(a, session, req, res));
       this.writeHeaders(action, session, req, res);
       return;
     }
@@ -84,7 +96,12 @@ export class SessionMiddleware implements NestMiddleware {
     return release?.();
   }
 
-  private writeHeaders(action: CookieAction, session: RequestSession, req: IncomingMessage, res: ServerResponse): void {
+  private writeHeaders(
+    action: CookieAction,
+    session: RequestSession,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
     const { options, diagnostics } = this.runtime;
     if (session.accessed) varyOnCookie(res);
     if (action.kind === 'none') return;
@@ -100,7 +117,12 @@ export class SessionMiddleware implements NestMiddleware {
     appendSetCookie(
       res,
       action.kind === 'set'
-        ? sessionSetCookie(options.cookie, action.value, secure, action.permanent ? options.permanentLifetime : undefined)
+        ? sessionSetCookie(
+            options.cookie,
+            action.value,
+            secure,
+            action.permanent ? options.permanentLifetime : undefined,
+          )
         : expiredSetCookie(options.cookie, secure),
     );
     res.setHeader('cache-control', 'no-store');
@@ -110,7 +132,10 @@ export class SessionMiddleware implements NestMiddleware {
   private fail(error: unknown, res: ServerResponse): void {
     const { diagnostics, strategy } = this.runtime;
     if (error instanceof SessionStoreError) {
-      diagnostics.error(`Session store ${strategy.storeName} failed to save a session`, causeOf(error));
+      diagnostics.error(
+        `Session store ${strategy.storeName} failed to save a session`,
+        causeOf(error),
+      );
     } else if (error instanceof SessionTooLargeError) {
       diagnostics.error(error.message);
     } else {
@@ -120,12 +145,19 @@ export class SessionMiddleware implements NestMiddleware {
       res.destroy();
       return;
     }
-    const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
-    const message = error instanceof SessionTooLargeError ? 'Session too large to store' : 'Session could not be saved';
-    const response = error instanceof HttpException ? error.getResponse() : { statusCode: status, message };
+    const status =
+      error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    const message =
+      error instanceof SessionTooLargeError
+        ? 'Session too large to store'
+        : 'Session could not be saved';
+    const response =
+      error instanceof HttpException ? error.getResponse() : { statusCode: status, message };
     // Drop what the handler meant to send (its body type, a redirect, a session cookie).
     for (const name of res.getHeaderNames()) res.removeHeader(name);
-    const body = JSON.stringify(typeof response === 'object' ? response : { statusCode: status, message: response });
+    const body = JSON.stringify(
+      typeof response === 'object' ? response : { statusCode: status, message: response },
+    );
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),

@@ -9,5 +9,8 @@ export const {
 } = new ConfigurableModuleBuilder<SessionModuleOptions>()
   .setClassMethodName('forRoot')
   // Global by default: one session per app, its guard and service usable in every module.
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();

@@ -16,7 +16,11 @@ import { SessionService } from './session.service.js';
  */
 @Module({
   providers: [
-    { provide: SESSION_OPTIONS, useFactory: resolveSessionOptions, inject: [SESSION_MODULE_OPTIONS] },
+    {
+      provide: SESSION_OPTIONS,
+      useFactory: resolveSessionOptions,
+      inject: [SESSION_MODULE_OPTIONS],
+    },
     SessionRuntime,
     SessionService,
     LoggedInGuard,

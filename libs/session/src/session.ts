@@ -101,7 +101,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     this.accessed = true;
     if (!Object.hasOwn(this.data, key)) return defaultValue;
     const value = this.data[key];
-    if (value !== null && typeof value === 'object' && !(value instanceof Date)) this.watch(key, value);
+    if (value !== null && typeof value === 'object' && !(value instanceof Date))
+      this.watch(key, value);
     return value as TData[K];
   }
 
@@ -124,7 +125,7 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     this.accessed = true;
     if (!Object.hasOwn(this.data, key)) {
       if (defaultValue.length === 0) throw new SessionKeyError(key);
-      return defaultValue[0] as D;
+      return defaultValue[0];
     }
     const value = this.data[key] as TData[K];
     this.remove(key);
@@ -229,7 +230,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
   private watch(key: string, value: object): void {
     if (this.written.has(key)) return; // already saved whatever it becomes
     this.snapshots ??= new Map();
-    if (!this.snapshots.has(key)) this.snapshots.set(key, this.original?.[key] ?? toSessionJson(value));
+    if (!this.snapshots.has(key))
+      this.snapshots.set(key, this.original?.[key] ?? toSessionJson(value));
   }
 
   private mutatedKeys(): string[] {
@@ -244,7 +246,9 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
 
 function checkKey(key: unknown): void {
   if (typeof key !== 'string' || key.length === 0) {
-    throw new TypeError(`Session keys must be non-empty strings, got ${typeof key === 'string' ? 'an empty string' : typeof key}`);
+    throw new TypeError(
+      `Session keys must be non-empty strings, got ${typeof key === 'string' ? 'an empty string' : typeof key}`,
+    );
   }
   if (key === '__proto__') throw new TypeError('Session key "__proto__" is not allowed');
 }

@@ -45,7 +45,11 @@ export function expiredSetCookie(options: ResolvedCookieOptions, secure: boolean
 export function appendSetCookie(res: ServerResponse, line: string): void {
   const existing = res.getHeader('set-cookie');
   if (existing === undefined) res.setHeader('set-cookie', line);
-  else res.setHeader('set-cookie', Array.isArray(existing) ? [...existing, line] : [String(existing), line]);
+  else
+    res.setHeader(
+      'set-cookie',
+      Array.isArray(existing) ? [...existing, line] : [String(existing), line],
+    );
 }
 
 /** Adds `Cookie` to Vary unless it is there (or Vary is `*`). */

@@ -16,7 +16,8 @@ export interface DecodedCookie {
   body: string;
 }
 
-export type DecodeResult = { ok: true; session: DecodedCookie } | { ok: false; reason: UnsignFailure };
+export type DecodeResult =
+  { ok: true; session: DecodedCookie } | { ok: false; reason: UnsignFailure };
 
 const COMPRESS_FROM = 256; // bytes of JSON; below it deflate rarely pays for its CPU
 const MAX_INFLATED = 64 * 1024; // a cookie is 4 KB; a bigger result is a deflate bomb
@@ -51,10 +52,18 @@ export class CookiePayloadCodec {
       const plain = this.unpack(body, verified.keyIndex);
       const flag = plain[0];
       const data = fromSessionJson(plain.slice(1));
-      if ((flag !== 'P' && flag !== 'S') || data === null || typeof data !== 'object' || Array.isArray(data)) {
+      if (
+        (flag !== 'P' && flag !== 'S') ||
+        data === null ||
+        typeof data !== 'object' ||
+        Array.isArray(data)
+      ) {
         return { ok: false, reason: 'malformed' };
       }
-      return { ok: true, session: { data: data as Record<string, unknown>, permanent: flag === 'P', body } };
+      return {
+        ok: true,
+        session: { data: data as Record<string, unknown>, permanent: flag === 'P', body },
+      };
     } catch {
       return { ok: false, reason: 'malformed' };
     }
@@ -64,7 +73,12 @@ export class CookiePayloadCodec {
     if (this.encryptionKeys !== undefined) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', this.encryptionKeys[0], iv);
-      const sealed = Buffer.concat([iv, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+      const sealed = Buffer.concat([
+        iv,
+        cipher.update(plain, 'utf8'),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
       return `e${sealed.toString('base64url')}`;
     }
     const raw = Buffer.from(plain, 'utf8');
@@ -79,16 +93,26 @@ export class CookiePayloadCodec {
     const bytes = Buffer.from(body.slice(1), 'base64url');
     switch (body[0]) {
       case 'j':
-        return this.encryptionKeys === undefined ? bytes.toString('utf8') : refuse('plain cookie while encryption is on');
+        return this.encryptionKeys === undefined
+          ? bytes.toString('utf8')
+          : refuse('plain cookie while encryption is on');
       case 'z':
         return this.encryptionKeys === undefined
           ? inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED }).toString('utf8')
           : refuse('plain cookie while encryption is on');
       default: {
-        if (this.encryptionKeys === undefined || bytes.length < 12 + 16) return refuse('not decryptable');
-        const decipher = createDecipheriv('aes-256-gcm', this.encryptionKeys[keyIndex], bytes.subarray(0, 12));
+        if (this.encryptionKeys === undefined || bytes.length < 12 + 16)
+          return refuse('not decryptable');
+        const decipher = createDecipheriv(
+          'aes-256-gcm',
+          this.encryptionKeys[keyIndex],
+          bytes.subarray(0, 12),
+        );
         decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-        return Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString('utf8');
+        return Buffer.concat([
+          decipher.update(bytes.subarray(12, bytes.length - 16)),
+          decipher.final(),
+        ]).toString('utf8');
       }
     }
   }

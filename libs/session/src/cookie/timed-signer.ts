@@ -26,7 +26,8 @@ export class TimedSigner {
 
   unsign(token: string, maxAgeMs: number, nowMs: number): UnsignResult {
     const sigDot = token.lastIndexOf('.');
-    if (sigDot < 0 || token.length - sigDot - 1 !== SIGNATURE_LENGTH) return { ok: false, reason: 'malformed' };
+    if (sigDot < 0 || token.length - sigDot - 1 !== SIGNATURE_LENGTH)
+      return { ok: false, reason: 'malformed' };
     const signed = token.slice(0, sigDot);
     const signature = token.slice(sigDot + 1);
     if (!BASE64URL.test(signature)) return { ok: false, reason: 'malformed' };
@@ -37,7 +38,8 @@ export class TimedSigner {
 
     const given = Buffer.from(signature, 'base64url');
     // Canonical encoding only: a signature with altered trailing bits must not verify.
-    if (given.length !== 32 || given.toString('base64url') !== signature) return { ok: false, reason: 'malformed' };
+    if (given.length !== 32 || given.toString('base64url') !== signature)
+      return { ok: false, reason: 'malformed' };
     let keyIndex = -1;
     for (let i = 0; i < this.keys.length; i++) {
       if (timingSafeEqual(this.mac(this.keys[i], signed), given) && keyIndex < 0) keyIndex = i;

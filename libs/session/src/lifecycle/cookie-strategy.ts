@@ -7,7 +7,12 @@ import { toSessionJson } from '../session-json.js';
 import type { ResolvedSessionOptions } from '../session-options.js';
 import { RequestSession } from '../session.js';
 import type { CookieStore } from '../stores/cookie-store.js';
-import { type CookieAction, NO_COOKIE, type SessionStrategy, cookieDecision } from './session-strategy.js';
+import {
+  type CookieAction,
+  NO_COOKIE,
+  type SessionStrategy,
+  cookieDecision,
+} from './session-strategy.js';
 
 /** The whole session in the signed cookie: nothing on the server. */
 export class CookieStrategy implements SessionStrategy {
@@ -24,7 +29,12 @@ export class CookieStrategy implements SessionStrategy {
   ) {
     this.storeName = store.name;
     this.codec = new CookiePayloadCodec(options.secrets, store.encrypt);
-    this.lineOverhead = sessionSetCookie(options.cookie, '', true, options.permanentLifetime).length;
+    this.lineOverhead = sessionSetCookie(
+      options.cookie,
+      '',
+      true,
+      options.permanentLifetime,
+    ).length;
   }
 
   load(token: string | undefined, nowMs: number): RequestSession {
@@ -53,7 +63,8 @@ export class CookieStrategy implements SessionStrategy {
         return { kind: 'expire' };
       case 'refresh': {
         const body = this.bodies.get(session);
-        if (body !== undefined) return { kind: 'set', value: this.codec.resign(body, nowMs), permanent: true };
+        if (body !== undefined)
+          return { kind: 'set', value: this.codec.resign(body, nowMs), permanent: true };
         return this.save(session, nowMs);
       }
       case 'save':

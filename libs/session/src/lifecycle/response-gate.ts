@@ -23,7 +23,8 @@ export function commitBeforeFirstWrite(
     res.write = original.write;
     res.end = original.end;
   };
-  const call = (method: Method, args: unknown[]): unknown => (res[method] as AnyFunction).apply(res, args);
+  const call = (method: Method, args: unknown[]): unknown =>
+    (res[method] as AnyFunction).apply(res, args);
   const answer = (method: Method): unknown => (method === 'write' ? true : res);
 
   const intercept = (method: Method) =>

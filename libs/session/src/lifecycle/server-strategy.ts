@@ -7,7 +7,12 @@ import type { ResolvedSessionOptions } from '../session-options.js';
 import { type LoadedSessionState, RequestSession } from '../session.js';
 import type { ReleaseLock, SessionStore, StoredSession } from '../stores/session-store.js';
 import { isSessionId, newSessionId, storeKey } from './session-id.js';
-import { type CookieAction, NO_COOKIE, type SessionStrategy, cookieDecision } from './session-strategy.js';
+import {
+  type CookieAction,
+  NO_COOKIE,
+  type SessionStrategy,
+  cookieDecision,
+} from './session-strategy.js';
 
 /** Longest a read-modify-write route waits for the per-session lock, and holds it. */
 const LOCK_WAIT_MS = 5000;
@@ -50,7 +55,8 @@ export class ServerStrategy implements SessionStrategy {
         if (key !== undefined) await this.call('destroy', this.store.destroy(key));
         return { kind: 'expire' };
       case 'refresh':
-        if (!(await this.call('touch', this.store.touch(key as string, expiresAt)))) return { kind: 'expire' };
+        if (!(await this.call('touch', this.store.touch(key as string, expiresAt))))
+          return { kind: 'expire' };
         return this.cookieFor(session, nowMs);
       case 'save':
         break;
@@ -60,7 +66,10 @@ export class ServerStrategy implements SessionStrategy {
       const data: Record<string, string> = {};
       for (const [k, v] of session.changes().set) data[k] = toSessionJson(v);
       const id = newSessionId();
-      await this.call('create', this.store.create(storeKey(id), { data, permanent: session.permanent, expiresAt }));
+      await this.call(
+        'create',
+        this.store.create(storeKey(id), { data, permanent: session.permanent, expiresAt }),
+      );
       if (key !== undefined) await this.call('destroy', this.store.destroy(key));
       session.id = id;
       return this.cookieFor(session, nowMs);
@@ -68,7 +77,13 @@ export class ServerStrategy implements SessionStrategy {
     const changes = session.changes();
     const set: Record<string, string> = {};
     for (const [k, v] of changes.set) set[k] = toSessionJson(v);
-    const patch = { replace: changes.replace, set, unset: changes.unset, permanent: session.permanent, expiresAt };
+    const patch = {
+      replace: changes.replace,
+      set,
+      unset: changes.unset,
+      permanent: session.permanent,
+      expiresAt,
+    };
     // Only if the record still exists: a logout that happened meanwhile wins.
     if (!(await this.call('update', this.store.update(key, patch)))) return { kind: 'expire' };
     return this.cookieFor(session, nowMs);
@@ -122,7 +137,10 @@ export class ServerStrategy implements SessionStrategy {
         if (key !== '__proto__') data[key] = fromSessionJson(record.data[key]);
       }
     } catch (error) {
-      this.diagnostics.error(`Unreadable session record in the ${this.storeName} store, treated as no session`, error);
+      this.diagnostics.error(
+        `Unreadable session record in the ${this.storeName} store, treated as no session`,
+        error,
+      );
       void this.store.destroy(storeKey(id)).catch(() => undefined);
       return undefined;
     }
@@ -130,7 +148,11 @@ export class ServerStrategy implements SessionStrategy {
   }
 
   private cookieFor(session: RequestSession, nowMs: number): CookieAction {
-    return { kind: 'set', value: this.signer.sign(session.id as string, nowMs), permanent: session.permanent };
+    return {
+      kind: 'set',
+      value: this.signer.sign(session.id as string, nowMs),
+      permanent: session.permanent,
+    };
   }
 
   /** Runs a store operation with the per-operation timeout; any failure becomes SessionStoreError. */

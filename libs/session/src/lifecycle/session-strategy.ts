@@ -2,7 +2,8 @@ import type { RequestSession } from '../session.js';
 import type { ReleaseLock } from '../stores/session-store.js';
 
 /** What commit decided the response must carry. */
-export type CookieAction = { kind: 'none' } | { kind: 'set'; value: string; permanent: boolean } | { kind: 'expire' };
+export type CookieAction =
+  { kind: 'none' } | { kind: 'set'; value: string; permanent: boolean } | { kind: 'expire' };
 
 export const NO_COOKIE: CookieAction = { kind: 'none' };
 

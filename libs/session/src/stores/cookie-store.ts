@@ -17,7 +17,9 @@ export class CookieStore {
 
   constructor(options: CookieStoreOptions = {}) {
     if (options.encrypt !== undefined && typeof options.encrypt !== 'boolean') {
-      throw new TypeError(`CookieStore option encrypt must be true or false, got ${typeof options.encrypt}`);
+      throw new TypeError(
+        `CookieStore option encrypt must be true or false, got ${typeof options.encrypt}`,
+      );
     }
     this.encrypt = options.encrypt ?? false;
   }

@@ -1,5 +1,11 @@
 import { KeyedLock } from './keyed-lock.js';
-import { type LockOptions, type ReleaseLock, type SessionPatch, SessionStore, type StoredSession } from './session-store.js';
+import {
+  type LockOptions,
+  type ReleaseLock,
+  type SessionPatch,
+  SessionStore,
+  type StoredSession,
+} from './session-store.js';
 
 export interface MemoryStoreOptions {
   /** Most sessions kept; past it the least recently used is evicted. Default 10,000. */
@@ -97,7 +103,9 @@ export class MemoryStore extends SessionStore {
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value <= 0) {
-    throw new TypeError(`MemoryStore option ${name} must be a positive integer, got ${String(value)}`);
+    throw new TypeError(
+      `MemoryStore option ${name} must be a positive integer, got ${String(value)}`,
+    );
   }
   return value;
 }

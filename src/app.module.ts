@@ -1,0 +1,39 @@
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { SessionModule } from '@app/session';
+import { AuthModule } from './auth/auth.module.js';
+import { CartController } from './cart/cart.controller.js';
+import type { DemoConfig } from './common/demo-config.js';
+import { DemoConfigModule } from './common/demo-config.module.js';
+import { createDemoStore } from './common/demo-store.js';
+import { DashboardController } from './dashboard/dashboard.controller.js';
+import { HealthController } from './health/health.controller.js';
+import { HomeController } from './home/home.controller.js';
+import { ProfileController } from './profile/profile.controller.js';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: DemoConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        DemoConfigModule.forConfig(config),
+        SessionModule.forRoot({
+          secretKey: config.secrets,
+          store: createDemoStore(config),
+          permanentLifetime: config.lifetimeMs,
+          trustProxy: config.trustProxy,
+        }),
+        AuthModule,
+      ],
+      controllers: [
+        HomeController,
+        ProfileController,
+        DashboardController,
+        CartController,
+        HealthController,
+      ],
+      providers: [{ provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) }],
+    };
+  }
+}

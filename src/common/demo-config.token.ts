@@ -1,0 +1,2 @@
+/** DI token of the DemoConfig. */
+export const DEMO_CONFIG = 'demo:config';

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+
+export type StoreKind = 'cookie' | 'memory' | 'file' | 'redis';
+
+/** The demo's settings, read from the environment (see spec/demo-app.md). */
+export interface DemoConfig {
+  port: number;
+  host: string;
+  secrets: string[];
+  /** True when no SESSION_SECRET was given and a random one was made for this run. */
+  randomSecret: boolean;
+  store: StoreKind;
+  fileDir: string;
+  redisUrl: string;
+  lifetimeMs: number;
+  trustProxy: boolean;
+  users: Map<string, string>;
+}
+
+const STORES: readonly StoreKind[] = ['cookie', 'memory', 'file', 'redis'];
+
+/** Reads and checks the environment; throws one Error listing every problem and how to fix it. */
+export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT: must be a port number, got "${env.PORT}"`);
+
+  let secrets = (env.SESSION_SECRET ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const randomSecret = secrets.length === 0;
+  if (randomSecret) {
+    if (production) {
+      problems.push(
+        'SESSION_SECRET: required when NODE_ENV=production; set it to the output of `openssl rand -base64 32`',
+      );
+    }
+    secrets = [randomBytes(32).toString('base64url')];
+  }
+
+  const store = (env.SESSION_STORE ?? 'cookie') as StoreKind;
+  if (!STORES.includes(store))
+    problems.push(`SESSION_STORE: must be one of ${STORES.join(', ')}, got "${env.SESSION_STORE}"`);
+
+  const lifetimeSeconds = Number(env.SESSION_LIFETIME ?? 2678400);
+  if (!Number.isInteger(lifetimeSeconds) || lifetimeSeconds <= 0) {
+    problems.push(
+      `SESSION_LIFETIME: must be a positive whole number of seconds, got "${env.SESSION_LIFETIME}"`,
+    );
+  }
+
+  const users = new Map<string, string>();
+  for (const pair of (env.DEMO_USERS ?? 'admin:admin').split(',')) {
+    const colon = pair.indexOf(':');
+    if (colon <= 0 || colon === pair.length - 1)
+      problems.push(`DEMO_USERS: "${pair.split(':')[0]}:..." is not a name:password pair`);
+    else users.set(pair.slice(0, colon).trim(), pair.slice(colon + 1));
+  }
+
+  if (problems.length > 0)
+    throw new Error(`The demo cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    secrets,
+    randomSecret,
+    store,
+    fileDir: env.SESSION_FILE_DIR ?? './.sessions',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    lifetimeMs: lifetimeSeconds * 1000,
+    trustProxy: env.TRUST_PROXY === '1',
+    users,
+  };
+}
