@@ -1,0 +1,65 @@
+import type { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { type DemoConfig, loadDemoConfig } from '../../src/common/demo-config.js';
+import { createDemoApp } from '../../src/create-app.js';
+
+export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+export const OLD_SECRET = 'old-test-secret-0123456789-abcdefghijkl';
+
+/** The server-side stores the demo can run on in these tests, plus the default cookie store. */
+export const STORES = ['cookie', 'memory'] as const;
+export type TestStore = (typeof STORES)[number];
+
+export interface DemoHandle {
+  app: INestApplication;
+  server: Server;
+  config: DemoConfig;
+  close(): Promise<void>;
+}
+
+/** Starts the demo app (as `npm start` would, minus listen) with test settings. */
+export async function startDemo(
+  store: TestStore,
+  env: NodeJS.ProcessEnv = {},
+): Promise<DemoHandle> {
+  const config = loadDemoConfig({
+    SESSION_SECRET: SECRET,
+    SESSION_STORE: store,
+    DEMO_USERS: 'admin:admin,bob:s3cret',
+    ...env,
+  });
+  const app = await createDemoApp(config, false);
+  await app.init();
+  return { app, server: app.getHttpServer() as Server, config, close: () => app.close() };
+}
+
+/** The `name=value` pair of the session cookie in a response, if it set one. */
+export function sessionCookie(res: request.Response, name = 'session'): string | undefined {
+  return setCookieLine(res, name)?.split(';')[0];
+}
+
+/** The whole Set-Cookie line of the session cookie, attributes included. */
+export function setCookieLine(res: request.Response, name = 'session'): string | undefined {
+  const header = res.headers['set-cookie'] as unknown as string[] | undefined;
+  return header?.find((line) => line.startsWith(`${name}=`));
+}
+
+/** Logs in through the real form and returns the session cookie pair. */
+export async function login(
+  server: Server,
+  options: { remember?: string; user?: string; password?: string; cookie?: string } = {},
+): Promise<string> {
+  const form: Record<string, string> = {
+    username: options.user ?? 'admin',
+    password: options.password ?? 'admin',
+  };
+  if (options.remember !== undefined) form.remember = options.remember;
+  const req = request(server).post('/login').type('form').send(form);
+  if (options.cookie) void req.set('Cookie', options.cookie);
+  const res = await req;
+  if (res.status !== 302) throw new Error(`login failed: ${res.status} ${res.text}`);
+  const cookie = sessionCookie(res);
+  if (!cookie) throw new Error('login set no session cookie');
+  return cookie;
+}
