@@ -1,0 +1,47 @@
+import {
+  type LockOptions,
+  MemoryStore,
+  type ReleaseLock,
+  type SessionPatch,
+  type StoredSession,
+} from '@app/session';
+
+/** A MemoryStore that can be switched off (every operation rejects) or slowed down, like a Redis that went away. */
+export class FlakyStore extends MemoryStore {
+  down = false;
+  /** Every operation hangs this long first (to test the per-operation timeout). */
+  hangMs = 0;
+
+  private async gate(): Promise<void> {
+    if (this.hangMs > 0) await new Promise((resolve) => setTimeout(resolve, this.hangMs));
+    if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+  }
+
+  override async get(key: string): Promise<StoredSession | undefined> {
+    await this.gate();
+    return super.get(key);
+  }
+  override async create(key: string, session: StoredSession): Promise<void> {
+    await this.gate();
+    return super.create(key, session);
+  }
+  override async update(key: string, patch: SessionPatch): Promise<boolean> {
+    await this.gate();
+    return super.update(key, patch);
+  }
+  override async touch(key: string, expiresAt: number): Promise<boolean> {
+    await this.gate();
+    return super.touch(key, expiresAt);
+  }
+  override async destroy(key: string): Promise<void> {
+    await this.gate();
+    return super.destroy(key);
+  }
+  override async lock(key: string, options: LockOptions): Promise<ReleaseLock> {
+    await this.gate();
+    return super.lock(key, options);
+  }
+  override async ping(): Promise<void> {
+    await this.gate();
+  }
+}

@@ -1,0 +1,191 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Injectable,
+  type INestApplication,
+  Module,
+  Param,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { Response } from 'express';
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  Session,
+  SessionLock,
+  SessionModule,
+  type SessionModuleOptions,
+  SessionService,
+} from '@app/session';
+
+/** A provider that reaches the session only through SessionService (a singleton). */
+@Injectable()
+export class WhoAmI {
+  constructor(private readonly sessions: SessionService<{ user: string }>) {}
+
+  async user(delayMs: number): Promise<string | undefined> {
+    await sleep(delayMs);
+    return this.sessions.get('user');
+  }
+}
+
+@Controller()
+export class TestController {
+  constructor(private readonly whoAmI: WhoAmI) {}
+
+  @Get('read/:key')
+  read(@Param('key') key: string, @Session() session: Session): { value: unknown } {
+    return { value: session.get(key) ?? null };
+  }
+
+  @Get('keys')
+  keys(@Session() session: Session): { keys: string[]; isNew: boolean; permanent: boolean } {
+    return { keys: session.keys(), isNew: session.isNew, permanent: session.permanent };
+  }
+
+  @Get('untouched')
+  untouched(): string {
+    return 'no session used';
+  }
+
+  @Post('set/:key')
+  async set(
+    @Param('key') key: string,
+    @Query('value') value: string,
+    @Query('delay') delay: string | undefined,
+    @Session() session: Session,
+  ): Promise<{ ok: true }> {
+    if (delay) await sleep(Number(delay));
+    session.set(key, value);
+    return { ok: true };
+  }
+
+  @Post('permanent')
+  permanent(@Session() session: Session): { ok: true } {
+    session.permanent = true;
+    session.set('p', 1);
+    return { ok: true };
+  }
+
+  @Post('pop/:key')
+  pop(@Param('key') key: string, @Session() session: Session): { value: unknown } {
+    return { value: session.pop(key, null) };
+  }
+
+  @Post('push')
+  push(
+    @Query('item') item: string,
+    @Session() session: Session<{ list: string[] }>,
+  ): { list: string[] } {
+    const list = session.get('list');
+    if (list === undefined) session.set('list', [item]);
+    else list.push(item); // in place: no set(), no modified flag
+    return { list: session.get('list', []) };
+  }
+
+  @Post('push-locked')
+  @SessionLock()
+  async pushLocked(
+    @Query('item') item: string,
+    @Session() session: Session<{ list: string[] }>,
+  ): Promise<{ n: number }> {
+    const list = session.setdefault('list', []);
+    await sleep(5); // widen the read-modify-write window
+    list.push(item);
+    return { n: list.length };
+  }
+
+  @Post('date')
+  setDate(@Session() session: Session): { ok: true } {
+    session.set('when', new Date(Date.UTC(2024, 1, 29, 12, 0, 0)));
+    return { ok: true };
+  }
+
+  @Get('date')
+  getDate(@Session() session: Session): { isDate: boolean; iso: string | null } {
+    const when = session.get('when') as unknown;
+    return { isDate: when instanceof Date, iso: when instanceof Date ? when.toISOString() : null };
+  }
+
+  @Post('bad-value')
+  badValue(@Session() session: Session): void {
+    session.set('callback', (() => 1) as unknown);
+  }
+
+  @Post('throw-after-set')
+  throwAfterSet(@Session() session: Session): void {
+    session.set('thrown', 'yes');
+    throw new BadRequestException('handler failed after writing the session');
+  }
+
+  @Post('res-after-set')
+  resAfterSet(@Session() session: Session, @Res() res: Response): void {
+    session.set('raw', 'yes');
+    res.status(202).send('raw response');
+  }
+
+  @Post('redirect-after-set')
+  redirectAfterSet(@Session() session: Session, @Res() res: Response): void {
+    session.set('redirected', 'yes');
+    res.redirect(303, '/read/redirected');
+  }
+
+  @Post('stream-after-set')
+  streamAfterSet(@Session() session: Session): StreamableFile {
+    session.set('streamed', 'yes');
+    return new StreamableFile(Buffer.from('streamed body'));
+  }
+
+  @Post('regenerate')
+  regenerate(@Session() session: Session): { ok: true } {
+    session.regenerate();
+    session.set('regenerated', true);
+    return { ok: true };
+  }
+
+  @Post('destroy')
+  destroy(@Session() session: Session): { ok: true } {
+    session.destroy();
+    return { ok: true };
+  }
+
+  @Post('big')
+  big(@Query('bytes') bytes: string, @Session() session: Session): { ok: true } {
+    // Random-looking text, so compression cannot shrink it below the cookie limit.
+    let text = '';
+    while (text.length < Number(bytes)) text += Math.random().toString(36).slice(2);
+    session.set('big', text.slice(0, Number(bytes)));
+    session.set('small', 'x');
+    return { ok: true };
+  }
+
+  @Get('whoami')
+  async whoami(@Query('delay') delay: string): Promise<{ user: string | undefined }> {
+    return { user: await this.whoAmI.user(Number(delay)) };
+  }
+}
+
+export interface TestApp {
+  app: INestApplication;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** A real Nest app on Express with the session module and the test routes. */
+export async function startTestApp(options: SessionModuleOptions): Promise<TestApp> {
+  @Module({
+    imports: [SessionModule.forRoot(options)],
+    controllers: [TestController],
+    providers: [WhoAmI],
+  })
+  class TestAppModule {}
+  const moduleRef = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return { app, server: app.getHttpServer() as Server, close: () => app.close() };
+}
