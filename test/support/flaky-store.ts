@@ -13,7 +13,7 @@ export class FlakyStore extends MemoryStore {
   hangMs = 0;
 
   private async gate(): Promise<void> {
-    if (this.hangMs > 0) await new Promise((resolve) => setTimeout(resolve, this.hangMs));
+    if (this.hangMs > 0) await new Promise((resolve) => setTimeout(resolve, this.hangMs).unref());
     if (this.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
   }
 

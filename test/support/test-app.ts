@@ -3,6 +3,7 @@ import {
   Controller,
   Get,
   Injectable,
+  type LoggerService,
   type INestApplication,
   Module,
   Param,
@@ -20,6 +21,7 @@ import {
   SessionLock,
   SessionModule,
   type SessionModuleOptions,
+  SessionRuntime,
   SessionService,
 } from '@app/session';
 
@@ -36,7 +38,21 @@ export class WhoAmI {
 
 @Controller()
 export class TestController {
-  constructor(private readonly whoAmI: WhoAmI) {}
+  constructor(
+    private readonly whoAmI: WhoAmI,
+    private readonly runtime: SessionRuntime,
+  ) {}
+
+  @Get('health')
+  async health(@Res({ passthrough: true }) res: Response): Promise<{ ok: boolean }> {
+    try {
+      await this.runtime.strategy.ping();
+      return { ok: true };
+    } catch {
+      res.status(503);
+      return { ok: false };
+    }
+  }
 
   @Get('read/:key')
   read(@Param('key') key: string, @Session() session: Session): { value: unknown } {
@@ -176,8 +192,28 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A LoggerService that keeps what it is told, for tests that assert on diagnostics. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: Array<{ level: string; message: string }> = [];
+  log(message: unknown): void {
+    this.lines.push({ level: 'log', message: String(message) });
+  }
+  error(message: unknown): void {
+    this.lines.push({ level: 'error', message: String(message) });
+  }
+  warn(message: unknown): void {
+    this.lines.push({ level: 'warn', message: String(message) });
+  }
+  messages(level: string): string[] {
+    return this.lines.filter((l) => l.level === level).map((l) => l.message);
+  }
+}
+
 /** A real Nest app on Express with the session module and the test routes. */
-export async function startTestApp(options: SessionModuleOptions): Promise<TestApp> {
+export async function startTestApp(
+  options: SessionModuleOptions,
+  logger: LoggerService | false = false,
+): Promise<TestApp> {
   @Module({
     imports: [SessionModule.forRoot(options)],
     controllers: [TestController],
@@ -185,7 +221,7 @@ export async function startTestApp(options: SessionModuleOptions): Promise<TestA
   })
   class TestAppModule {}
   const moduleRef = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger });
   await app.init();
   return { app, server: app.getHttpServer() as Server, close: () => app.close() };
 }

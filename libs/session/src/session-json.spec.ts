@@ -215,7 +215,9 @@ describe('assertStorable', () => {
 
     it('the same object referenced twice (shared, not a cycle)', () => {
       const shared = { x: 1 };
-      expect(() => assertStorable('k', { a: shared, b: shared, c: [shared, shared] })).not.toThrow();
+      expect(() =>
+        assertStorable('k', { a: shared, b: shared, c: [shared, shared] }),
+      ).not.toThrow();
     });
   });
 });

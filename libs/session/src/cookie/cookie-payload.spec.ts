@@ -33,7 +33,12 @@ describe('CookiePayloadCodec', () => {
   describe('round trip', () => {
     it('keeps nested objects, arrays and unicode', () => {
       const data = {
-        user: { id: 7, name: 'Zoë 😀 日本語', tags: ['a', 'b'], nested: { deep: [1, { x: null }] } },
+        user: {
+          id: 7,
+          name: 'Zoë 😀 日本語',
+          tags: ['a', 'b'],
+          nested: { deep: [1, { x: null }] },
+        },
         flag: true,
         n: 1.5,
         empty: '',
@@ -76,9 +81,7 @@ describe('CookiePayloadCodec', () => {
     it("small data is packed plain ('j')", () => {
       const token = plain.encode({ user: 'alice' }, false, NOW);
       expect(token[0]).toBe('j');
-      expect(Buffer.from(bodyOf(token).slice(1), 'base64url').toString()).toBe(
-        'S{"user":"alice"}',
-      );
+      expect(Buffer.from(bodyOf(token).slice(1), 'base64url').toString()).toBe('S{"user":"alice"}');
     });
 
     it("large repetitive data is deflated ('z'), shorter than plain, and round trips", () => {

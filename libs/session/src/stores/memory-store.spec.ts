@@ -1,0 +1,304 @@
+import { jest } from '@jest/globals';
+import { MemoryStore } from './memory-store.js';
+import type { SessionPatch, StoredSession } from './session-store.js';
+
+const HOUR = 3600_000;
+
+function record(data: Record<string, string>, expiresAt = Date.now() + HOUR): StoredSession {
+  return { data, permanent: false, expiresAt };
+}
+
+function patch(change: Partial<SessionPatch>): SessionPatch {
+  return {
+    replace: false,
+    set: {},
+    unset: [],
+    permanent: false,
+    expiresAt: Date.now() + HOUR,
+    ...change,
+  };
+}
+
+describe('MemoryStore', () => {
+  let store: MemoryStore;
+
+  beforeEach(() => {
+    store = new MemoryStore();
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('is named memory', () => {
+    expect(store.name).toBe('memory');
+  });
+
+  it('create then get returns the record', async () => {
+    const expiresAt = Date.now() + HOUR;
+    await store.create('k1', { data: { a: '1' }, permanent: true, expiresAt });
+    expect(await store.get('k1')).toEqual({ data: { a: '1' }, permanent: true, expiresAt });
+    expect(await store.get('other')).toBeUndefined();
+  });
+
+  it('get returns a copy: mutating it does not change the store', async () => {
+    await store.create('k1', record({ a: '1' }));
+    const got = (await store.get('k1')) as StoredSession;
+    got.data.a = '"changed"';
+    got.data.b = '2';
+    got.permanent = true;
+    got.expiresAt = 0;
+    const again = (await store.get('k1')) as StoredSession;
+    expect(again.data).toEqual({ a: '1' });
+    expect(again.permanent).toBe(false);
+    expect(again.expiresAt).toBeGreaterThan(Date.now());
+  });
+
+  it('create copies its input: changing it afterwards does not change the store', async () => {
+    const input = record({ a: '1' });
+    await store.create('k1', input);
+    input.data.a = '2';
+    expect((await store.get('k1'))?.data).toEqual({ a: '1' });
+  });
+
+  it('create replaces a record under the same key', async () => {
+    await store.create('k1', record({ a: '1' }));
+    await store.create('k1', record({ b: '2' }));
+    expect((await store.get('k1'))?.data).toEqual({ b: '2' });
+    expect(store.size).toBe(1);
+  });
+
+  describe('update', () => {
+    it('returns false for a missing key and creates nothing', async () => {
+      expect(await store.update('missing', patch({ set: { a: '1' } }))).toBe(false);
+      expect(await store.get('missing')).toBeUndefined();
+      expect(store.size).toBe(0);
+    });
+
+    it('returns false for a destroyed record and does not bring it back', async () => {
+      await store.create('k1', record({ a: '1' }));
+      await store.destroy('k1');
+      expect(await store.update('k1', patch({ set: { a: '2' } }))).toBe(false);
+      expect(await store.get('k1')).toBeUndefined();
+    });
+
+    it('applies set and unset, keeping other keys', async () => {
+      await store.create('k1', record({ a: '1', b: '2', c: '3' }));
+      const expiresAt = Date.now() + 2 * HOUR;
+      expect(
+        await store.update(
+          'k1',
+          patch({ set: { a: '10', d: '4' }, unset: ['b'], permanent: true, expiresAt }),
+        ),
+      ).toBe(true);
+      expect(await store.get('k1')).toEqual({
+        data: { a: '10', c: '3', d: '4' },
+        permanent: true,
+        expiresAt,
+      });
+    });
+
+    it('replace drops every stored key before set', async () => {
+      await store.create('k1', record({ a: '1', b: '2' }));
+      expect(await store.update('k1', patch({ replace: true, set: { c: '3' } }))).toBe(true);
+      expect((await store.get('k1'))?.data).toEqual({ c: '3' });
+    });
+
+    it('two concurrent updates of different keys both survive', async () => {
+      await store.create('k1', record({ base: '0' }));
+      const results = await Promise.all([
+        store.update('k1', patch({ set: { cart: '["x"]' } })),
+        store.update('k1', patch({ set: { theme: '"dark"' } })),
+      ]);
+      expect(results).toEqual([true, true]);
+      expect((await store.get('k1'))?.data).toEqual({
+        base: '0',
+        cart: '["x"]',
+        theme: '"dark"',
+      });
+    });
+
+    it('does not change a copy handed out earlier', async () => {
+      await store.create('k1', record({ a: '1' }));
+      const before = await store.get('k1');
+      await store.update('k1', patch({ set: { a: '2' } }));
+      expect(before?.data).toEqual({ a: '1' });
+    });
+  });
+
+  describe('expiry', () => {
+    it('an expired record reads as undefined', async () => {
+      await store.create('old', record({ a: '1' }, Date.now() - 1));
+      expect(await store.get('old')).toBeUndefined();
+    });
+
+    it('an expired record cannot be updated or touched', async () => {
+      await store.create('old', record({ a: '1' }, Date.now() - 1));
+      expect(await store.update('old', patch({ set: { a: '2' } }))).toBe(false);
+      expect(await store.touch('old', Date.now() + HOUR)).toBe(false);
+      expect(await store.get('old')).toBeUndefined();
+    });
+
+    it('touch moves the expiry of an existing record', async () => {
+      const soon = Date.now() + 1000;
+      await store.create('k1', record({ a: '1' }, soon));
+      const later = Date.now() + 5 * HOUR;
+      expect(await store.touch('k1', later)).toBe(true);
+      const got = await store.get('k1');
+      expect(got?.expiresAt).toBe(later);
+      expect(got?.data).toEqual({ a: '1' });
+    });
+
+    it('touch of a missing key returns false and creates nothing', async () => {
+      expect(await store.touch('missing', Date.now() + HOUR)).toBe(false);
+      expect(store.size).toBe(0);
+    });
+
+    it('touch into the past makes the record read as missing', async () => {
+      await store.create('k1', record({ a: '1' }));
+      expect(await store.touch('k1', Date.now() - 1)).toBe(true);
+      expect(await store.get('k1')).toBeUndefined();
+    });
+
+    it('sweep() drops expired records only', async () => {
+      const now = Date.now();
+      await store.create('old1', record({}, now - 10));
+      await store.create('live', record({}, now + HOUR));
+      await store.create('old2', record({}, now - 1));
+      expect(store.size).toBe(3);
+      store.sweep();
+      expect(store.size).toBe(1);
+      expect(await store.get('live')).toBeDefined();
+    });
+
+    it('sweep(now) uses the given time', async () => {
+      const now = Date.now();
+      await store.create('a', record({}, now + 1000));
+      await store.create('b', record({}, now + 5000));
+      store.sweep(now + 2000);
+      expect(store.size).toBe(1);
+      expect(await store.get('b')).toBeDefined();
+    });
+  });
+
+  it('destroy removes the record, and is harmless for a missing key', async () => {
+    await store.create('k1', record({ a: '1' }));
+    await store.create('k2', record({ b: '1' }));
+    await store.destroy('k1');
+    await store.destroy('never-existed');
+    expect(await store.get('k1')).toBeUndefined();
+    expect(await store.get('k2')).toBeDefined();
+    expect(store.size).toBe(1);
+  });
+
+  describe('maxEntries', () => {
+    let small: MemoryStore;
+
+    beforeEach(() => {
+      small = new MemoryStore({ maxEntries: 3 });
+    });
+
+    afterEach(async () => {
+      await small.close();
+    });
+
+    it('evicts the oldest first', async () => {
+      for (const key of ['a', 'b', 'c', 'd']) await small.create(key, record({ key }));
+      expect(small.size).toBe(3);
+      expect(await small.get('a')).toBeUndefined();
+      for (const key of ['b', 'c', 'd']) expect(await small.get(key)).toBeDefined();
+      await small.create('e', record({}));
+      expect(await small.get('b')).toBeUndefined();
+      expect(small.size).toBe(3);
+    });
+
+    it('keeps a recently updated record', async () => {
+      for (const key of ['a', 'b', 'c']) await small.create(key, record({ key }));
+      expect(await small.update('a', patch({ set: { x: '1' } }))).toBe(true);
+      await small.create('d', record({}));
+      expect(await small.get('a')).toBeDefined();
+      expect(await small.get('b')).toBeUndefined();
+      expect(await small.get('c')).toBeDefined();
+      expect(await small.get('d')).toBeDefined();
+    });
+
+    it('keeps a recently touched record (a refresh is a use: least recently used goes first)', async () => {
+      // The option is documented as "past it the least recently used is evicted". A session that
+      // is only read and refreshed (touch) on every request is in use and must outlive idle ones.
+      for (const key of ['a', 'b', 'c']) await small.create(key, record({ key }));
+      expect(await small.get('a')).toBeDefined();
+      expect(await small.touch('a', Date.now() + 2 * HOUR)).toBe(true);
+      await small.create('d', record({}));
+      expect(await small.get('a')).toBeDefined();
+      expect(await small.get('b')).toBeUndefined();
+    });
+
+    it('re-creating an existing key does not evict another record', async () => {
+      for (const key of ['a', 'b', 'c']) await small.create(key, record({ key }));
+      await small.create('b', record({ key: 'b2' }));
+      expect(small.size).toBe(3);
+      expect(await small.get('a')).toBeDefined();
+      expect((await small.get('b'))?.data).toEqual({ key: 'b2' });
+    });
+  });
+
+  it('refuses invalid options', () => {
+    expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(TypeError);
+    expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(TypeError);
+    expect(() => new MemoryStore({ sweepInterval: -1 })).toThrow(TypeError);
+  });
+
+  it('lock serialises holders of the same key', async () => {
+    const release = await store.lock('k1', { waitMs: 1000, ttlMs: 1000 });
+    let second = false;
+    const pending = store.lock('k1', { waitMs: 1000, ttlMs: 1000 }).then((r) => {
+      second = true;
+      return r;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(second).toBe(false);
+    await release();
+    const releaseSecond = await pending;
+    expect(second).toBe(true);
+    await releaseSecond();
+  });
+});
+
+describe('MemoryStore timer', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('sweeps expired records on its interval', async () => {
+    jest.useFakeTimers();
+    const store = new MemoryStore({ sweepInterval: 1000 });
+    try {
+      await store.create('k', record({}, Date.now() + 500));
+      expect(store.size).toBe(1);
+      jest.advanceTimersByTime(1000);
+      expect(store.size).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('close() resolves and stops the sweep timer', async () => {
+    jest.useFakeTimers();
+    const store = new MemoryStore({ sweepInterval: 1000 });
+    await store.create('k', record({}, Date.now() + 500));
+    expect(jest.getTimerCount()).toBe(1);
+    await expect(store.close()).resolves.toBeUndefined();
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(5000);
+    expect(store.size).toBe(1); // nothing swept after close
+  });
+
+  it('close() also drops held locks and their timers', async () => {
+    jest.useFakeTimers();
+    const store = new MemoryStore({ sweepInterval: 1000 });
+    await store.lock('k', { waitMs: 1000, ttlMs: 10_000 });
+    expect(jest.getTimerCount()).toBe(2);
+    await store.close();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});

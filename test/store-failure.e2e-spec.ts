@@ -1,0 +1,67 @@
+import request from 'supertest';
+import { SECRET, sessionCookie, setCookieLine } from './support/demo.js';
+import { FlakyStore } from './support/flaky-store.js';
+import { CapturingLogger, type TestApp, startTestApp } from './support/test-app.js';
+
+describe('a server-side store that fails', () => {
+  let store: FlakyStore;
+  let logger: CapturingLogger;
+  let t: TestApp;
+  let cookie: string;
+  beforeEach(async () => {
+    store = new FlakyStore();
+    logger = new CapturingLogger();
+    t = await startTestApp({ secretKey: SECRET, store, storeTimeout: 300 }, logger);
+    cookie = sessionCookie(await request(t.server).post('/set/user?value=ana'))!;
+  });
+  afterEach(() => t.close());
+
+  it('answers 503 with a short reason where the session is needed, and logs the cause', async () => {
+    store.down = true;
+    const res = await request(t.server).get('/read/user').set('Cookie', cookie);
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ statusCode: 503, message: 'Session store unavailable' });
+    expect(
+      logger.messages('error').some((m) => m.includes('memory') && m.includes('ECONNREFUSED')),
+    ).toBe(true);
+  });
+
+  it('serves routes that do not use the session', async () => {
+    store.down = true;
+    const res = await request(t.server).get('/untouched').set('Cookie', cookie);
+    expect(res.status).toBe(200);
+  });
+
+  it('a write that fails is a 503 without Set-Cookie, never a silent loss', async () => {
+    store.down = true;
+    const fresh = await request(t.server).post('/set/a?value=1');
+    expect(fresh.status).toBe(503);
+    expect(setCookieLine(fresh)).toBeUndefined();
+    expect(fresh.body).toEqual({ statusCode: 503, message: 'Session store unavailable' });
+  });
+
+  it('a store that hangs fails the request within the store timeout', async () => {
+    store.hangMs = 5000;
+    const started = Date.now();
+    const res = await request(t.server).get('/read/user').set('Cookie', cookie);
+    expect(res.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2500);
+    store.hangMs = 0;
+  });
+
+  it('the health check fails while the store is down', async () => {
+    store.down = true;
+    expect((await request(t.server).get('/health')).status).toBe(503);
+    store.down = false;
+    expect((await request(t.server).get('/health')).status).toBe(200);
+  });
+
+  it('recovers without a restart, and the user was never logged out', async () => {
+    store.down = true;
+    expect((await request(t.server).get('/read/user').set('Cookie', cookie)).status).toBe(503);
+    store.down = false;
+    const res = await request(t.server).get('/read/user').set('Cookie', cookie);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ value: 'ana' });
+  });
+});
