@@ -235,11 +235,27 @@ describe('RequestSession', () => {
       expect(changes.unset).toEqual([]);
     });
 
-    it('a nested change to an unstorable value is refused when changes are collected', () => {
-      const s = loaded({ profile: { name: 'n' } });
-      (s.get('profile') as any).callback = () => 1;
+    it('a nested change to an unstorable value (NaN, Map) is refused when changes are collected', () => {
+      const s = loaded({ profile: { name: 'n' }, stats: { n: 1 } });
+      (s.get('profile') as any).index = new Map([['a', 1]]);
       expect(() => s.changes()).toThrow(SessionValueError);
       expect(() => s.snapshotData()).toThrow(SessionValueError);
+      const t = loaded({ stats: { n: 1 } });
+      (t.get('stats') as any).n = NaN;
+      expect(() => t.changes()).toThrow(SessionValueError);
+      expect(() => t.snapshotData()).toThrow(SessionValueError);
+    });
+
+    it('a nested change that JSON would silently drop (function, undefined) is refused, not lost', () => {
+      // set() refuses these values; the same value added by nested mutation must not vanish silently
+      // at save time ("refuses what JSON would silently lose").
+      const s = loaded({ profile: { name: 'n' } });
+      (s.get('profile') as any).callback = () => 1;
+      expect(() => s.snapshotData()).toThrow(SessionValueError);
+      expect(() => s.changes()).toThrow(SessionValueError);
+      const t = loaded({ profile: { name: 'n' } });
+      (t.get('profile') as any).name = undefined;
+      expect(() => t.snapshotData()).toThrow(SessionValueError);
     });
   });
 
