@@ -32,7 +32,11 @@ describe('toSessionJson / fromSessionJson', () => {
       list: [new Date(2000), { deeper: [new Date(3000)] }],
       plain: 'text',
     };
-    const back = fromSessionJson(toSessionJson(value)) as any;
+    const back = fromSessionJson(toSessionJson(value)) as {
+      at: Date;
+      list: [Date, { deeper: Date[] }];
+      plain: string;
+    };
     expect(back.at).toBeInstanceOf(Date);
     expect(back.at.getTime()).toBe(1000);
     expect(back.list[0]).toBeInstanceOf(Date);

@@ -201,7 +201,7 @@ describe('RequestSession', () => {
 
     it("detects a change to a nested object's property", () => {
       const s = loaded({ profile: { address: { city: 'Paris' } } });
-      (s.get('profile') as any).address.city = 'Lyon';
+      s.get('profile').address.city = 'Lyon';
       expect(s.modified).toBe(true);
       expect(s.changes().set.get('profile')).toEqual({ address: { city: 'Lyon' } });
     });
@@ -237,11 +237,11 @@ describe('RequestSession', () => {
 
     it('a nested change to an unstorable value (NaN, Map) is refused when changes are collected', () => {
       const s = loaded({ profile: { name: 'n' }, stats: { n: 1 } });
-      (s.get('profile') as any).index = new Map([['a', 1]]);
+      s.get('profile').index = new Map([['a', 1]]);
       expect(() => s.changes()).toThrow(SessionValueError);
       expect(() => s.snapshotData()).toThrow(SessionValueError);
       const t = loaded({ stats: { n: 1 } });
-      (t.get('stats') as any).n = NaN;
+      t.get('stats').n = NaN;
       expect(() => t.changes()).toThrow(SessionValueError);
       expect(() => t.snapshotData()).toThrow(SessionValueError);
     });
@@ -250,11 +250,11 @@ describe('RequestSession', () => {
       // set() refuses these values; the same value added by nested mutation must not vanish silently
       // at save time ("refuses what JSON would silently lose").
       const s = loaded({ profile: { name: 'n' } });
-      (s.get('profile') as any).callback = () => 1;
+      s.get('profile').callback = () => 1;
       expect(() => s.snapshotData()).toThrow(SessionValueError);
       expect(() => s.changes()).toThrow(SessionValueError);
       const t = loaded({ profile: { name: 'n' } });
-      (t.get('profile') as any).name = undefined;
+      t.get('profile').name = undefined;
       expect(() => t.snapshotData()).toThrow(SessionValueError);
     });
   });

@@ -1,7 +1,7 @@
 import { deriveKeys } from '../cookie/keys.js';
 import { TimedSigner } from '../cookie/timed-signer.js';
 import type { SessionDiagnostics } from '../session.diagnostics.js';
-import { SessionStoreError } from '../session.errors.js';
+import { SessionLockTimeoutError, SessionStoreError } from '../session.errors.js';
 import { fromSessionJson, toSessionJson } from '../session-json.js';
 import type { ResolvedSessionOptions } from '../session-options.js';
 import { type LoadedSessionState, RequestSession } from '../session.js';
@@ -92,7 +92,13 @@ export class ServerStrategy implements SessionStrategy {
   async lock(session: RequestSession): Promise<ReleaseLock | undefined> {
     if (session.id === undefined) return undefined;
     const key = storeKey(session.id);
-    const release = await this.store.lock(key, { waitMs: LOCK_WAIT_MS, ttlMs: LOCK_TTL_MS });
+    const release = await this.store
+      .lock(key, { waitMs: LOCK_WAIT_MS, ttlMs: LOCK_TTL_MS })
+      .catch((error: unknown) => {
+        throw error instanceof SessionLockTimeoutError
+          ? error
+          : new SessionStoreError('lock', error);
+      });
     try {
       // Read again under the lock: the data loaded before it may be stale by now.
       session.reset(this.stateOf(session.id, await this.call('get', this.store.get(key))));
