@@ -16,7 +16,7 @@ describe('memory store under concurrency', () => {
         request(t.server).post('/set/b?value=2&delay=10').set('Cookie', cookie),
       ]);
       const keys = await request(t.server).get('/keys').set('Cookie', cookie);
-      expect(keys.body.keys.sort()).toEqual(['a', 'b', 'base']);
+      expect((keys.body.keys as string[]).sort()).toEqual(['a', 'b', 'base']);
     } finally {
       await t.close();
     }

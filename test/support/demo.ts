@@ -31,7 +31,7 @@ export async function startDemo(
   });
   const app = await createDemoApp(config, false);
   await app.init();
-  return { app, server: app.getHttpServer() as Server, config, close: () => app.close() };
+  return { app, server: app.getHttpServer(), config, close: () => app.close() };
 }
 
 /** The `name=value` pair of the session cookie in a response, if it set one. */

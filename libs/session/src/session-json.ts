@@ -3,7 +3,6 @@ import { SessionValueError } from './session.errors.js';
 // Session values are JSON plus Date. A Date travels as {"\u0000date": <ms>}: a key no real data
 // uses, and one that assertStorable refuses in user objects, so the tag cannot be forged by data.
 const DATE_TAG = '\u0000date';
-const DATE_TAG_JSON = '\\u0000date';
 const MAX_DEPTH = 64;
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
@@ -28,8 +27,9 @@ export function toSessionJson(value: unknown): string {
 
 /** Parses JSON written by toSessionJson. Throws SyntaxError on malformed input. */
 export function fromSessionJson(json: string): unknown {
-  // The reviver costs a function call per node; most sessions hold neither tag nor __proto__.
-  return json.includes(DATE_TAG_JSON) || json.includes('__proto__')
+  // The reviver costs a function call per node; most sessions hold neither a Date tag nor a
+  // __proto__ key. Any \u escape takes the safe path, since it could spell either.
+  return json.includes('\\u') || json.includes('__proto__')
     ? JSON.parse(json, reviver)
     : JSON.parse(json);
 }

@@ -215,6 +215,14 @@ describe('RequestSession', () => {
       expect(s.modified).toBe(true);
     });
 
+    it('a nested change stays detected after the value is read again', () => {
+      const s = loaded({ cart: ['a'] });
+      (s.get('cart') as string[]).push('x');
+      expect(s.get('cart')).toEqual(['a', 'x']); // a later read must not move the baseline
+      expect(s.modified).toBe(true);
+      expect([...s.changes().set.keys()]).toEqual(['cart']);
+    });
+
     it('a nested change reverted before the end is not a change', () => {
       const s = loaded({ cart: ['a'] });
       const cart = s.get('cart') as string[];
@@ -458,6 +466,19 @@ describe('RequestSession', () => {
         original: { cart: '["a"]' },
       });
       (s.get('cart') as string[]).push('x');
+      expect(s.modified).toBe(true);
+      expect(s.changes().set.get('cart')).toEqual(['a', 'x']);
+    });
+
+    it('the baseline is the stored JSON, not the value at the first get', () => {
+      // The loaded value no longer matches what the store holds: that is a change to save.
+      const s = new RequestSession(false, {
+        data: { cart: ['a', 'x'] },
+        permanent: false,
+        id: 'x',
+        original: { cart: '["a"]' },
+      });
+      expect(s.get('cart')).toEqual(['a', 'x']);
       expect(s.modified).toBe(true);
       expect(s.changes().set.get('cart')).toEqual(['a', 'x']);
     });

@@ -202,22 +202,29 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     return true;
   }
 
-  /** The whole data object, for stores that save it as one blob. Validates mutated values. */
+  /** The whole data object, for stores that save it as one blob. */
   snapshotData(): Record<string, unknown> {
-    for (const key of this.mutatedKeys()) assertStorable(key, this.data[key]);
+    this.assertHandedOutStorable();
     return this.data;
   }
 
   /** Key-level changes for server-side stores. A forced save or clear() replaces every key. */
   changes(): SessionChanges {
+    this.assertHandedOutStorable();
     const replace = this.forced || this.cleared;
     const set = new Map<string, unknown>();
     const keys = replace ? Object.keys(this.data) : [...this.written, ...this.mutatedKeys()];
-    for (const key of keys) {
-      assertStorable(key, this.data[key]);
-      set.set(key, this.data[key]);
-    }
+    for (const key of keys) set.set(key, this.data[key]);
     return { replace, set, unset: replace ? [] : [...this.removed] };
+  }
+
+  /**
+   * Refuses what a handed-out object was given in place that JSON would drop or mangle (a
+   * function, undefined, NaN, a Map): the values set() refuses, never a silent loss at save.
+   */
+  private assertHandedOutStorable(): void {
+    if (this.snapshots === undefined) return;
+    for (const key of this.snapshots.keys()) assertStorable(key, this.data[key]);
   }
 
   private remove(key: string): void {

@@ -59,7 +59,6 @@ export class MemoryStore extends SessionStore {
     const data = patch.replace ? {} : record.data;
     for (const k of patch.unset) delete data[k];
     Object.assign(data, patch.set);
-    this.records.delete(key); // re-insert: most recently used last
     this.records.set(key, { data, permanent: patch.permanent, expiresAt: patch.expiresAt });
     return Promise.resolve(true);
   }
@@ -90,12 +89,13 @@ export class MemoryStore extends SessionStore {
     for (const [key, record] of this.records) if (record.expiresAt <= now) this.records.delete(key);
   }
 
+  /** The record if it has not expired, moved to the back of the eviction order (it was used). */
   private live(key: string): StoredSession | undefined {
     const record = this.records.get(key);
-    if (record !== undefined && record.expiresAt <= Date.now()) {
-      this.records.delete(key);
-      return undefined;
-    }
+    if (record === undefined) return undefined;
+    this.records.delete(key);
+    if (record.expiresAt <= Date.now()) return undefined;
+    this.records.set(key, record);
     return record;
   }
 }
