@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium } from 'playwright-core';
+import { type DemoHandle, startDemo } from './support/demo.js';
+
+// Real headless Chromium against the demo over loopback: what a browser keeps and sends.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('the demo in a real browser (headless Chromium)', () => {
+  let browser: Browser;
+  let demo: DemoHandle;
+  let base: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set CHROMIUM_PATH)`,
+      );
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    demo = await startDemo('cookie');
+    await new Promise<void>((resolve) => demo.server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(demo.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('logs in through the form with "remember me", keeps the session, and logs out', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // A guarded page sends the browser to the login form, remembering where it was going.
+    await page.goto(`${base}/dashboard`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/dashboard');
+
+    await page.goto(`${base}/login?next=%2Fdashboard`);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'admin');
+    await page.check('input[name=remember]');
+    await Promise.all([page.waitForURL(`${base}/dashboard`), page.click('button[type=submit]')]);
+    expect(await page.textContent('h1')).toBe('Welcome to the dashboard!');
+
+    // The browser kept a persistent, HttpOnly cookie that scripts cannot read.
+    const [cookie] = await context.cookies();
+    expect(cookie.name).toBe('session');
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.expires).toBeGreaterThan(Date.now() / 1000 + 30 * 24 * 3600);
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+
+    await page.goto(`${base}/`);
+    expect(await page.textContent('h1')).toBe('Welcome, admin!');
+
+    await Promise.all([
+      page.waitForURL(`${base}/login`),
+      page.click('form[action="/logout"] button'),
+    ]);
+    expect(await context.cookies()).toEqual([]);
+    await page.goto(`${base}/profile`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await context.close();
+  }, 30_000);
+
+  it('a session without "remember me" is a browser-session cookie', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'admin');
+    await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+    const [cookie] = await context.cookies();
+    expect(cookie.expires).toBe(-1); // no Expires/Max-Age: gone when the browser closes
+    await context.close();
+  }, 30_000);
+});
