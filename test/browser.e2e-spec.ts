@@ -59,7 +59,7 @@ describe('the demo in a real browser (headless Chromium)', () => {
     expect(cookie.httpOnly).toBe(true);
     expect(cookie.sameSite).toBe('Lax');
     expect(cookie.expires).toBeGreaterThan(Date.now() / 1000 + 30 * 24 * 3600);
-    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate('document.cookie')).toBe('');
 
     await page.goto(`${base}/`);
     expect(await page.textContent('h1')).toBe('Welcome, admin!');
