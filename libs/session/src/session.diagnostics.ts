@@ -14,6 +14,14 @@ export class SessionDiagnostics {
     this.logger.warn(message);
   }
 
+  badSignature(): void {
+    this.warnOnce(
+      'bad-signature',
+      'A session cookie failed signature checks under every secret key: was the secret changed? ' +
+        'Those clients start new sessions. To rotate without logging users out, pass secretKey: [newKey, oldKey].',
+    );
+  }
+
   /** Errors are logged every time: each one failed a request. */
   error(message: string, cause?: unknown): void {
     this.logger.error(cause instanceof Error ? `${message}: ${cause.message}` : message);

@@ -41,13 +41,7 @@ export class CookieStrategy implements SessionStrategy {
     if (token === undefined) return new RequestSession(true, undefined);
     const decoded = this.codec.decode(token, this.options.permanentLifetime, nowMs);
     if (!decoded.ok) {
-      if (decoded.reason === 'bad-signature') {
-        this.diagnostics.warnOnce(
-          'bad-signature',
-          'A session cookie failed signature checks under every secret key: was the secret changed? ' +
-            'Those clients start new sessions. To rotate without logging users out, pass secretKey: [newKey, oldKey].',
-        );
-      }
+      if (decoded.reason === 'bad-signature') this.diagnostics.badSignature();
       return new RequestSession(true, undefined);
     }
     const session = new RequestSession(false, decoded.session);

@@ -121,13 +121,7 @@ export class ServerStrategy implements SessionStrategy {
     if (token === undefined) return undefined;
     const verified = this.signer.unsign(token, this.options.permanentLifetime, nowMs);
     if (!verified.ok) {
-      if (verified.reason === 'bad-signature') {
-        this.diagnostics.warnOnce(
-          'bad-signature',
-          'A session cookie failed signature checks under every secret key: was the secret changed? ' +
-            'Those clients start new sessions. To rotate without logging users out, pass secretKey: [newKey, oldKey].',
-        );
-      }
+      if (verified.reason === 'bad-signature') this.diagnostics.badSignature();
       return undefined;
     }
     return isSessionId(verified.value) ? verified.value : undefined;
