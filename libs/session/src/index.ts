@@ -13,6 +13,7 @@ export { SessionLock, SessionLockInterceptor } from './session-lock.decorator.js
 export { SessionRuntime } from './session.runtime.js';
 export { CookieStore, type CookieStoreOptions } from './stores/cookie-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
+export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export {
   SessionStore,
   type StoredSession,
