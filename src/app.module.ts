@@ -1,26 +1,40 @@
-import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Module,
+  type OnApplicationShutdown,
+  ValidationPipe,
+} from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { SessionModule } from '@app/session';
 import { AuthModule } from './auth/auth.module.js';
 import { CartController } from './cart/cart.controller.js';
 import type { DemoConfig } from './common/demo-config.js';
 import { DemoConfigModule } from './common/demo-config.module.js';
-import { createDemoStore } from './common/demo-store.js';
+import type { DemoStore } from './common/demo-store.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { HomeController } from './home/home.controller.js';
 import { ProfileController } from './profile/profile.controller.js';
 
+/** Closes the store's connection once the app (and the session module) shut down. */
+class StoreConnection implements OnApplicationShutdown {
+  constructor(private readonly demoStore: DemoStore) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.demoStore.close();
+  }
+}
+
 @Module({})
 export class AppModule {
-  static forConfig(config: DemoConfig): DynamicModule {
+  static forConfig(config: DemoConfig, demoStore: DemoStore): DynamicModule {
     return {
       module: AppModule,
       imports: [
         DemoConfigModule.forConfig(config),
         SessionModule.forRoot({
           secretKey: config.secrets,
-          store: createDemoStore(config),
+          store: demoStore.store,
           permanentLifetime: config.lifetimeMs,
           trustProxy: config.trustProxy,
         }),
@@ -33,7 +47,10 @@ export class AppModule {
         CartController,
         HealthController,
       ],
-      providers: [{ provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) }],
+      providers: [
+        { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) },
+        { provide: StoreConnection, useValue: new StoreConnection(demoStore) },
+      ],
     };
   }
 }

@@ -12,6 +12,8 @@ export interface DemoConfig {
   store: StoreKind;
   fileDir: string;
   redisUrl: string;
+  /** Key prefix in Redis (REDIS_PREFIX, default 'session:'). */
+  redisPrefix: string;
   lifetimeMs: number;
   trustProxy: boolean;
   users: Map<string, string>;
@@ -71,6 +73,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     store,
     fileDir: env.SESSION_FILE_DIR ?? './.sessions',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPrefix: env.REDIS_PREFIX ?? 'session:',
     lifetimeMs: lifetimeSeconds * 1000,
     trustProxy: env.TRUST_PROXY === '1',
     users,

@@ -1,17 +1,60 @@
-import { CookieStore, MemoryStore, type SessionStore } from '@app/session';
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { CookieStore, MemoryStore, RedisStore, type SessionStore } from '@app/session';
 import type { DemoConfig } from './demo-config.js';
 
-/** The session store SESSION_STORE names. */
-export function createDemoStore(config: DemoConfig): CookieStore | SessionStore {
+/** The store SESSION_STORE names, and how to release what it opened. */
+export interface DemoStore {
+  store: CookieStore | SessionStore;
+  /** Connects where the store needs a connection; a store that is down only warns (healthz says 503). */
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const nothing = (): Promise<void> => Promise.resolve();
+
+export function createDemoStore(config: DemoConfig): DemoStore {
   switch (config.store) {
     case 'cookie':
-      return new CookieStore();
+      return { store: new CookieStore(), open: nothing, close: nothing };
     case 'memory':
-      return new MemoryStore();
+      return { store: new MemoryStore(), open: nothing, close: nothing };
     case 'file':
-    case 'redis':
       throw new Error(
-        `SESSION_STORE=${config.store} is not available in this version yet; use cookie or memory`,
+        'SESSION_STORE=file is not available in this version yet; use cookie, memory or redis',
       );
+    case 'redis':
+      return redisStore(config.redisUrl, config.redisPrefix);
   }
+}
+
+function redisStore(url: string, prefix: string): DemoStore {
+  const logger = new Logger('Redis');
+  const client = new Redis(url, {
+    lazyConnect: true,
+    // While Redis is down, fail commands at once (503) instead of queueing them without bound.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (!down)
+      logger.warn(
+        `Redis at ${url} unreachable (${error.message}); session requests answer 503 until it is back`,
+      );
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) logger.log(`Redis at ${url} is back`);
+    down = false;
+  });
+  return {
+    store: new RedisStore({ client, prefix }),
+    open: () => client.connect().catch(() => undefined),
+    close: async () => {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
 }

@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { type DemoConfig, loadDemoConfig } from '../../src/common/demo-config.js';
 import { createDemoApp } from '../../src/create-app.js';
@@ -8,7 +10,7 @@ export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const OLD_SECRET = 'old-test-secret-0123456789-abcdefghijkl';
 
 /** The server-side stores the demo can run on in these tests, plus the default cookie store. */
-export const STORES = ['cookie', 'memory'] as const;
+export const STORES = ['cookie', 'memory', 'redis'] as const;
 export type TestStore = (typeof STORES)[number];
 
 export interface DemoHandle {
@@ -27,11 +29,29 @@ export async function startDemo(
     SESSION_SECRET: SECRET,
     SESSION_STORE: store,
     DEMO_USERS: 'admin:admin,bob:s3cret',
+    REDIS_URL: process.env.REDIS_URL,
+    // Each app its own Redis prefix, removed on close: tests never see each other's keys.
+    REDIS_PREFIX: `test:${randomBytes(6).toString('hex')}:`,
     ...env,
   });
   const app = await createDemoApp(config, false);
   await app.init();
-  return { app, server: app.getHttpServer(), config, close: () => app.close() };
+  const close = async (): Promise<void> => {
+    await app.close();
+    if (config.store === 'redis') await removeRedisKeys(config.redisUrl, config.redisPrefix);
+  };
+  return { app, server: app.getHttpServer(), config, close };
+}
+
+/** Deletes every key under `prefix`. */
+export async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url);
+  try {
+    const keys = await client.keys(`${prefix}*`);
+    if (keys.length > 0) await client.del(...keys);
+  } finally {
+    await client.quit();
+  }
 }
 
 /** The `name=value` pair of the session cookie in a response, if it set one. */

@@ -130,7 +130,7 @@ export class TestController {
 
   @Post('bad-value')
   badValue(@Session() session: Session): void {
-    session.set('callback', (() => 1));
+    session.set('callback', () => 1);
   }
 
   @Post('throw-after-set')
