@@ -38,7 +38,9 @@ export async function startDemo(
   await app.init();
   const close = async (): Promise<void> => {
     await app.close();
-    if (config.store === 'redis') await removeRedisKeys(config.redisUrl, config.redisPrefix);
+    // A prefix the caller chose is the caller's to clean up (it may start another app on it).
+    if (config.store === 'redis' && env.REDIS_PREFIX === undefined)
+      await removeRedisKeys(config.redisUrl, config.redisPrefix);
   };
   return { app, server: app.getHttpServer(), config, close };
 }

@@ -92,13 +92,12 @@ export class ServerStrategy implements SessionStrategy {
   async lock(session: RequestSession): Promise<ReleaseLock | undefined> {
     if (session.id === undefined) return undefined;
     const key = storeKey(session.id);
-    const release = await this.store
-      .lock(key, { waitMs: LOCK_WAIT_MS, ttlMs: LOCK_TTL_MS })
-      .catch((error: unknown) => {
-        throw error instanceof SessionLockTimeoutError
-          ? error
-          : new SessionStoreError('lock', error);
-      });
+    // Bounded even if the store hangs: the lock's own wait plus one store timeout.
+    const release = await this.call(
+      'lock',
+      this.store.lock(key, { waitMs: LOCK_WAIT_MS, ttlMs: LOCK_TTL_MS }),
+      LOCK_WAIT_MS + this.options.storeTimeout,
+    );
     try {
       // Read again under the lock: the data loaded before it may be stale by now.
       session.reset(this.stateOf(session.id, await this.call('get', this.store.get(key))));
@@ -155,14 +154,18 @@ export class ServerStrategy implements SessionStrategy {
     };
   }
 
-  /** Runs a store operation with the per-operation timeout; any failure becomes SessionStoreError. */
-  private call<T>(operation: string, promise: Promise<T>): Promise<T> {
+  /**
+   * Runs a store operation with the per-operation timeout; any failure becomes SessionStoreError
+   * (a lock that could not be had in time stays SessionLockTimeoutError).
+   */
+  private call<T>(
+    operation: string,
+    promise: Promise<T>,
+    timeoutMs = this.options.storeTimeout,
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`timed out after ${this.options.storeTimeout} ms`)),
-        this.options.storeTimeout,
-      );
+      timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
     });
     return Promise.race([promise, timeout]).then(
       (value) => {
@@ -171,7 +174,9 @@ export class ServerStrategy implements SessionStrategy {
       },
       (error: unknown) => {
         clearTimeout(timer);
-        throw new SessionStoreError(operation, error);
+        throw error instanceof SessionLockTimeoutError
+          ? error
+          : new SessionStoreError(operation, error);
       },
     );
   }

@@ -1,12 +1,44 @@
-import { MemoryStore } from '@app/session';
+import { MemoryStore, RedisStore, type SessionStore } from '@app/session';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SECRET, login, sessionCookie, startDemo } from './support/demo.js';
+import { SECRET, login, removeRedisKeys, sessionCookie, startDemo } from './support/demo.js';
+
+/** How many sessions a store holds (Redis: keys under its prefix, locks excluded). */
+async function records(store: SessionStore): Promise<number> {
+  if (store instanceof MemoryStore) return store.size;
+  const { client, prefix } = store as unknown as { client: Redis; prefix: string };
+  return (await client.keys(`${prefix}*`)).filter((k) => !k.startsWith(`${prefix}lock:`)).length;
+}
 import { startTestApp } from './support/test-app.js';
 
-describe('memory store under concurrency', () => {
+/** A fresh store of each server-side kind, and how to remove what it wrote. */
+const stores: Record<string, () => { store: SessionStore; cleanup(): Promise<void> }> = {
+  memory: () => ({ store: new MemoryStore(), cleanup: () => Promise.resolve() }),
+  redis: () => {
+    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const prefix = `test:${randomBytes(6).toString('hex')}:`;
+    const client = new Redis(url);
+    return {
+      store: new RedisStore({ client, prefix }),
+      cleanup: async () => {
+        await removeRedisKeys(url, prefix);
+        await client.quit();
+      },
+    };
+  },
+};
+
+describe.each(Object.keys(stores))('%s store under concurrency', (kind) => {
+  let store: SessionStore;
+  let cleanup: () => Promise<void>;
+  beforeEach(() => {
+    ({ store, cleanup } = stores[kind]());
+  });
+  afterEach(() => cleanup());
+
   it('two concurrent requests that change different keys both survive', async () => {
-    const store = new MemoryStore();
     const t = await startTestApp({ secretKey: SECRET, store });
     try {
       const cookie = sessionCookie(await request(t.server).post('/set/base?value=0'))!;
@@ -23,11 +55,10 @@ describe('memory store under concurrency', () => {
   });
 
   it('a logout wins over a write still in flight', async () => {
-    const store = new MemoryStore();
     const t = await startTestApp({ secretKey: SECRET, store });
     try {
       const cookie = sessionCookie(await request(t.server).post('/set/user?value=ana'))!;
-      expect(store.size).toBe(1);
+      expect(await records(store)).toBe(1);
       const slowWrite = request(t.server)
         .post('/set/late?value=1&delay=150')
         .set('Cookie', cookie)
@@ -39,7 +70,7 @@ describe('memory store under concurrency', () => {
       expect(late.status).toBe(201);
       // The late write found no record: it is dropped, and its response expires the cookie.
       expect(late.headers['set-cookie']?.[0]).toMatch(/Max-Age=0/);
-      expect(store.size).toBe(0);
+      expect(await records(store)).toBe(0);
       const after = await request(t.server).get('/keys').set('Cookie', cookie);
       expect(after.body).toEqual({ keys: [], isNew: true, permanent: false });
     } finally {
@@ -48,7 +79,7 @@ describe('memory store under concurrency', () => {
   });
 
   it('with @SessionLock, 20 concurrent read-modify-writes of one key keep all 20', async () => {
-    const t = await startTestApp({ secretKey: SECRET, store: new MemoryStore() });
+    const t = await startTestApp({ secretKey: SECRET, store });
     try {
       const cookie = sessionCookie(await request(t.server).post('/set/seed?value=1'))!;
       const results = await Promise.all(
@@ -68,7 +99,7 @@ describe('memory store under concurrency', () => {
   });
 
   it('demo: 20 concurrent POST /cart of one session keep all 20 items', async () => {
-    const demo = await startDemo('memory');
+    const demo = await startDemo(kind as 'memory' | 'redis');
     try {
       const cookie = await login(demo.server);
       const results = await Promise.all(
@@ -90,7 +121,6 @@ describe('memory store under concurrency', () => {
   });
 
   it('requests that write nothing create no record, whatever cookie they send', async () => {
-    const store = new MemoryStore();
     const t = await startTestApp({ secretKey: SECRET, store });
     try {
       await request(t.server).get('/keys');
@@ -98,7 +128,7 @@ describe('memory store under concurrency', () => {
       await request(t.server)
         .get('/untouched')
         .set('Cookie', `session=${'A'.repeat(43)}`);
-      expect(store.size).toBe(0);
+      expect(await records(store)).toBe(0);
     } finally {
       await t.close();
     }
@@ -106,7 +136,6 @@ describe('memory store under concurrency', () => {
 
   it('a rotated secret keeps server-side sessions open (old key verifies, new key signs)', async () => {
     const NEW = 'brand-new-secret-0123456789-abcdefghijk';
-    const store = new MemoryStore();
     const before = await startTestApp({ secretKey: SECRET, store });
     const after = await startTestApp({ secretKey: [NEW, SECRET], store });
     const onlyOld = await startTestApp({ secretKey: SECRET, store });
@@ -125,7 +154,9 @@ describe('memory store under concurrency', () => {
       await Promise.all([before.close(), after.close(), onlyOld.close()]);
     }
   });
+});
 
+describe('memory store timers', () => {
   it('the sweeper timer runs while the app lives and stops on shutdown', async () => {
     const store = new MemoryStore({ sweepInterval: 10 });
     let sweeps = 0;

@@ -1,0 +1,255 @@
+import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  breakStaleMutex,
+  errorCode,
+  FileLocks,
+  mtimeOf,
+  tempName,
+  unlinkIfPresent,
+} from './file-lock.js';
+import {
+  type LockOptions,
+  type ReleaseLock,
+  type SessionPatch,
+  SessionStore,
+  type StoredSession,
+} from './session-store.js';
+
+export interface FileStoreOptions {
+  /** Directory of the session files, created (mode 0700) if missing. Give the store its own. */
+  dir: string;
+  /** How often expired sessions and abandoned files are swept, in ms. Default 60,000. */
+  sweepInterval?: number;
+}
+
+/** Temp and mutex files older than this were left by a crashed process. */
+const ABANDONED_MS = 60_000;
+
+/** A session's files: `<id>.json` the record, `<id>.lock` its lease, `<id>.mutex` its mutex. */
+type Extension = 'json' | 'lock' | 'mutex';
+const FILE_NAME = /^([0-9a-f]{64})\.(json|lock|mutex)$/;
+
+/** What a record file holds, as far as a reader is concerned. */
+type Found = StoredSession | 'missing' | 'unreadable';
+
+/** Where the record for `key` lives: named by a hash, so no key text reaches the file system. */
+export function recordPath(dir: string, key: string): string {
+  return join(resolve(dir), `${fileId(key)}.json`);
+}
+
+/**
+ * Sessions as files in one directory, one JSON file each: they survive restarts, and processes
+ * on one machine (cluster workers) can share the directory. Every write goes to a temp file
+ * renamed over the record, so a reader never sees half a record; the changes to one session are
+ * serialised by a mutex file (file-lock.ts), so concurrent updates from any process all survive.
+ */
+export class FileStore extends SessionStore {
+  readonly name = 'file';
+  readonly dir: string;
+  private readonly locks = new FileLocks();
+  private readonly logger = new Logger('FileStore');
+  private readonly sweeper: NodeJS.Timeout;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(options: FileStoreOptions) {
+    super();
+    const dir = options?.dir as unknown;
+    if (typeof dir !== 'string' || dir.trim() === '') {
+      throw new TypeError(
+        'FileStore option dir must be a non-empty string, the directory to keep sessions in: ' +
+          `new FileStore({ dir: './var/sessions' }), got ${String(dir)}`,
+      );
+    }
+    const interval = options.sweepInterval ?? 60_000;
+    if (!Number.isInteger(interval) || interval <= 0) {
+      throw new TypeError(
+        `FileStore option sweepInterval must be a positive integer (ms), got ${String(interval)}`,
+      );
+    }
+    this.dir = resolve(dir);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.sweeper = setInterval(() => void this.sweepInBackground(), interval);
+    this.sweeper.unref();
+  }
+
+  async get(key: string): Promise<StoredSession | undefined> {
+    const id = fileId(key);
+    const found = await readRecord(this.path(id, 'json'));
+    if (found === 'missing') return undefined;
+    if (found !== 'unreadable' && found.expiresAt > Date.now()) return found;
+    // Expired or unreadable: deleted under the mutex, after a second look, so that a record
+    // written meanwhile survives.
+    return this.exclusive(id, () => this.live(id));
+  }
+
+  create(key: string, session: StoredSession): Promise<void> {
+    const id = fileId(key);
+    return this.exclusive(id, () => this.write(id, session));
+  }
+
+  update(key: string, patch: SessionPatch): Promise<boolean> {
+    const id = fileId(key);
+    return this.exclusive(id, async () => {
+      const record = await this.live(id);
+      if (record === undefined) return false;
+      // A Map, so that a key such as `__proto__` is data like any other.
+      const data = new Map(patch.replace ? [] : Object.entries(record.data));
+      for (const name of patch.unset) data.delete(name);
+      for (const [name, json] of Object.entries(patch.set)) data.set(name, json);
+      const { permanent, expiresAt } = patch;
+      await this.write(id, { data: Object.fromEntries(data), permanent, expiresAt });
+      return true;
+    });
+  }
+
+  touch(key: string, expiresAt: number): Promise<boolean> {
+    const id = fileId(key);
+    return this.exclusive(id, async () => {
+      const record = await this.live(id);
+      if (record === undefined) return false;
+      await this.write(id, { ...record, expiresAt });
+      return true;
+    });
+  }
+
+  destroy(key: string): Promise<void> {
+    const id = fileId(key);
+    return this.exclusive(id, () => unlinkIfPresent(this.path(id, 'json')));
+  }
+
+  lock(key: string, options: LockOptions): Promise<ReleaseLock> {
+    const id = fileId(key);
+    return this.locks.lease(this.path(id, 'lock'), this.path(id, 'mutex'), options);
+  }
+
+  /** Writes and removes a file: the directory must exist and be writable (stat would not tell). */
+  override async ping(): Promise<void> {
+    const probe = join(this.dir, tempName());
+    await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
+    await unlink(probe);
+  }
+
+  override async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.sweeping;
+    this.locks.clear();
+  }
+
+  /**
+   * Deletes expired sessions and leases, and files abandoned by crashed processes. Runs on the
+   * timer; public for tests and manual use. One file's failure does not stop the others.
+   */
+  async sweep(now = Date.now()): Promise<void> {
+    let failure: unknown;
+    for (const name of await readdir(this.dir)) {
+      await this.sweepFile(name, now).catch((error: unknown) => {
+        failure ??= error;
+      });
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  private async sweepFile(name: string, now: number): Promise<void> {
+    const path = join(this.dir, name);
+    if (name.startsWith('.tmp-')) {
+      if (now - (await mtimeOf(path)) >= ABANDONED_MS) await unlinkIfPresent(path);
+      return;
+    }
+    const [, id, extension] = FILE_NAME.exec(name) ?? [];
+    if (extension === 'json') {
+      const found = await readRecord(path);
+      if (found === 'missing' || (found !== 'unreadable' && found.expiresAt > now)) return;
+      await this.exclusive(id, () => this.live(id, now));
+    } else if (extension === 'lock') {
+      await this.locks.sweepLease(path, this.path(id, 'mutex'), now);
+    } else if (extension === 'mutex') {
+      await breakStaleMutex(path, ABANDONED_MS);
+    }
+  }
+
+  /** One sweep at a time; failures are logged, never thrown into the timer. */
+  private sweepInBackground(): Promise<void> {
+    this.sweeping ??= this.sweep()
+      .catch((error: unknown) => this.logger.warn(`Sweeping ${this.dir} failed: ${String(error)}`))
+      .finally(() => {
+        this.sweeping = undefined;
+      });
+    return this.sweeping;
+  }
+
+  /** The record, or undefined; an expired or unreadable one is deleted. Call under the mutex. */
+  private async live(id: string, now = Date.now()): Promise<StoredSession | undefined> {
+    const file = this.path(id, 'json');
+    const found = await readRecord(file);
+    if (found === 'missing') return undefined;
+    if (found !== 'unreadable' && found.expiresAt > now) return found;
+    if (found === 'unreadable') this.logger.warn(`Deleting unreadable session file ${file}`);
+    await unlinkIfPresent(file);
+    return undefined;
+  }
+
+  /**
+   * Writes through a temp file renamed over the record: readers see the old record or the new
+   * one, never part of one. No fsync: a session lost to a power cut is a logout, and a torn
+   * file reads as no session.
+   */
+  private async write(id: string, { data, permanent, expiresAt }: StoredSession): Promise<void> {
+    const temp = join(this.dir, tempName());
+    try {
+      await writeFile(temp, JSON.stringify({ v: 1, data, permanent, expiresAt }), {
+        flag: 'wx',
+        mode: 0o600,
+      });
+      await rename(temp, this.path(id, 'json'));
+    } catch (error) {
+      await unlinkIfPresent(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.exclusive(this.path(id, 'mutex'), fn);
+  }
+
+  private path(id: string, extension: Extension): string {
+    return join(this.dir, `${id}.${extension}`);
+  }
+}
+
+function fileId(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** Reads a record file; rejects only on a real I/O error (not on a missing or garbage file). */
+async function readRecord(file: string): Promise<Found> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return 'missing';
+    throw error;
+  }
+  return parseRecord(text) ?? 'unreadable';
+}
+
+function parseRecord(text: string): StoredSession | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value) || value.v !== 1 || !isObject(value.data)) return undefined;
+  const { data, permanent, expiresAt } = value;
+  if (typeof permanent !== 'boolean' || typeof expiresAt !== 'number') return undefined;
+  if (!Object.values(data).every((json) => typeof json === 'string')) return undefined;
+  return { data: data as Record<string, string>, permanent, expiresAt };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
