@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { CookieStore, MemoryStore, RedisStore, type SessionStore } from '@app/session';
+import { CookieStore, FileStore, MemoryStore, RedisStore, type SessionStore } from '@app/session';
 import type { DemoConfig } from './demo-config.js';
 
 /** The store SESSION_STORE names, and how to release what it opened. */

@@ -14,6 +14,7 @@ export { SessionRuntime } from './session.runtime.js';
 export { CookieStore, type CookieStoreOptions } from './stores/cookie-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
+export { FileStore, type FileStoreOptions } from './stores/file-store.js';
 export {
   SessionStore,
   type StoredSession,

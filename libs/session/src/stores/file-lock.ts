@@ -16,7 +16,7 @@ import type { LockOptions, ReleaseLock } from './session-store.js';
 //   happens under the session's mutex, so a lease cannot change between a check and its removal.
 
 /** Age past which a mutex file is taken as abandoned by a crashed holder. */
-export const MUTEX_STALE_MS = 2000;
+const MUTEX_STALE_MS = 2000;
 /** Longest wait for a mutex before the operation fails (a store failure, 503 upstream). */
 const MUTEX_WAIT_MS = 5000;
 

@@ -144,13 +144,14 @@ export class FileStore extends SessionStore {
    * timer; public for tests and manual use. One file's failure does not stop the others.
    */
   async sweep(now = Date.now()): Promise<void> {
-    let failure: unknown;
+    const failures: unknown[] = [];
     for (const name of await readdir(this.dir)) {
-      await this.sweepFile(name, now).catch((error: unknown) => {
-        failure ??= error;
-      });
+      await this.sweepFile(name, now).catch((error: unknown) => failures.push(error));
     }
-    if (failure !== undefined) throw failure;
+    if (failures.length > 0) {
+      const first = String(failures[0]);
+      throw new AggregateError(failures, `${failures.length} file(s) could not be swept: ${first}`);
+    }
   }
 
   private async sweepFile(name: string, now: number): Promise<void> {
