@@ -1,4 +1,7 @@
-import { MemoryStore, RedisStore, type SessionStore } from '@app/session';
+import { FileStore, MemoryStore, RedisStore, type SessionStore } from '@app/session';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -8,6 +11,8 @@ import { SECRET, login, removeRedisKeys, sessionCookie, startDemo } from './supp
 /** How many sessions a store holds (Redis: keys under its prefix, locks excluded). */
 async function records(store: SessionStore): Promise<number> {
   if (store instanceof MemoryStore) return store.size;
+  if (store instanceof FileStore)
+    return readdirSync(store.dir).filter((f) => f.endsWith('.json')).length;
   const { client, prefix } = store as unknown as { client: Redis; prefix: string };
   return (await client.keys(`${prefix}*`)).filter((k) => !k.startsWith(`${prefix}lock:`)).length;
 }
@@ -16,6 +21,17 @@ import { startTestApp } from './support/test-app.js';
 /** A fresh store of each server-side kind, and how to remove what it wrote. */
 const stores: Record<string, () => { store: SessionStore; cleanup(): Promise<void> }> = {
   memory: () => ({ store: new MemoryStore(), cleanup: () => Promise.resolve() }),
+  file: () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sessions-concurrency-'));
+    const store = new FileStore({ dir });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
   redis: () => {
     const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const prefix = `test:${randomBytes(6).toString('hex')}:`;
@@ -99,7 +115,7 @@ describe.each(Object.keys(stores))('%s store under concurrency', (kind) => {
   });
 
   it('demo: 20 concurrent POST /cart of one session keep all 20 items', async () => {
-    const demo = await startDemo(kind as 'memory' | 'redis');
+    const demo = await startDemo(kind as 'memory' | 'file' | 'redis');
     try {
       const cookie = await login(demo.server);
       const results = await Promise.all(

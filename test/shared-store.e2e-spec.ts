@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import {
   type DemoHandle,
@@ -15,6 +18,13 @@ interface SharedBackend {
 }
 
 const backends: Record<string, () => SharedBackend> = {
+  file: () => {
+    const dir = join(tmpdir(), `sessions-shared-${randomBytes(6).toString('hex')}`);
+    return {
+      env: { SESSION_STORE: 'file', SESSION_FILE_DIR: dir },
+      cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
+  },
   redis: () => {
     const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const prefix = `test:${randomBytes(6).toString('hex')}:`;
@@ -31,8 +41,8 @@ describe.each(Object.keys(backends))('two demo instances sharing one %s store', 
   let b: DemoHandle;
   beforeEach(async () => {
     backend = backends[kind]();
-    a = await startDemo('redis', backend.env);
-    b = await startDemo('redis', backend.env);
+    a = await startDemo(kind as 'file' | 'redis', backend.env);
+    b = await startDemo(kind as 'file' | 'redis', backend.env);
   });
   afterEach(async () => {
     await Promise.all([a.close(), b.close()]);
@@ -53,7 +63,7 @@ describe.each(Object.keys(backends))('two demo instances sharing one %s store', 
     const cookie = await login(a.server);
     await request(a.server).post('/cart').set('Cookie', cookie).send({ item: 'kept' });
     await a.close();
-    a = await startDemo('redis', backend.env);
+    a = await startDemo(kind as 'file' | 'redis', backend.env);
     const res = await request(a.server).get('/cart').set('Cookie', cookie);
     expect(res.body).toEqual({ items: ['kept'] });
     expect((await request(a.server).get('/dashboard').set('Cookie', cookie)).status).toBe(200);

@@ -20,9 +20,7 @@ export function createDemoStore(config: DemoConfig): DemoStore {
     case 'memory':
       return { store: new MemoryStore(), open: nothing, close: nothing };
     case 'file':
-      throw new Error(
-        'SESSION_STORE=file is not available in this version yet; use cookie, memory or redis',
-      );
+      return { store: new FileStore({ dir: config.fileDir }), open: nothing, close: nothing };
     case 'redis':
       return redisStore(config.redisUrl, config.redisPrefix);
   }

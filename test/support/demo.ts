@@ -2,6 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { type DemoConfig, loadDemoConfig } from '../../src/common/demo-config.js';
 import { createDemoApp } from '../../src/create-app.js';
@@ -10,7 +13,7 @@ export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const OLD_SECRET = 'old-test-secret-0123456789-abcdefghijkl';
 
 /** The server-side stores the demo can run on in these tests, plus the default cookie store. */
-export const STORES = ['cookie', 'memory', 'redis'] as const;
+export const STORES = ['cookie', 'memory', 'file', 'redis'] as const;
 export type TestStore = (typeof STORES)[number];
 
 export interface DemoHandle {
@@ -32,6 +35,7 @@ export async function startDemo(
     REDIS_URL: process.env.REDIS_URL,
     // Each app its own Redis prefix, removed on close: tests never see each other's keys.
     REDIS_PREFIX: `test:${randomBytes(6).toString('hex')}:`,
+    SESSION_FILE_DIR: join(tmpdir(), `sessions-test-${randomBytes(6).toString('hex')}`),
     ...env,
   });
   const app = await createDemoApp(config, false);
@@ -41,6 +45,8 @@ export async function startDemo(
     // A prefix the caller chose is the caller's to clean up (it may start another app on it).
     if (config.store === 'redis' && env.REDIS_PREFIX === undefined)
       await removeRedisKeys(config.redisUrl, config.redisPrefix);
+    if (config.store === 'file' && env.SESSION_FILE_DIR === undefined)
+      rmSync(config.fileDir, { recursive: true, force: true });
   };
   return { app, server: app.getHttpServer(), config, close };
 }
