@@ -1,3 +1,4 @@
+import { SessionLockTimeoutError } from '@app/session';
 import request from 'supertest';
 import { SECRET, sessionCookie, setCookieLine } from './support/demo.js';
 import { FlakyStore } from './support/flaky-store.js';
@@ -63,5 +64,26 @@ describe('a server-side store that fails', () => {
     const res = await request(t.server).get('/read/user').set('Cookie', cookie);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ value: 'ana' });
+  });
+
+  it('a lock that cannot be had in time is a 503 "busy", and the session is untouched', async () => {
+    store.lock = () => Promise.reject(new SessionLockTimeoutError());
+    const res = await request(t.server).post('/push-locked?item=x').set('Cookie', cookie);
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ statusCode: 503, message: 'Session is busy, retry the request' });
+    expect((await request(t.server).get('/read/list').set('Cookie', cookie)).body).toEqual({
+      value: null,
+    });
+  });
+
+  it('a store that fails while taking the lock is a 503 with the cause logged', async () => {
+    store.lock = () =>
+      Promise.reject(new Error('READONLY You cannot write against a read only replica'));
+    const res = await request(t.server).post('/push-locked?item=x').set('Cookie', cookie);
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ statusCode: 503, message: 'Session store unavailable' });
+    expect(
+      logger.messages('error').some((m) => m.includes('(lock)') && m.includes('READONLY')),
+    ).toBe(true);
   });
 });

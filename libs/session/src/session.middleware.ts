@@ -58,10 +58,6 @@ export class SessionMiddleware implements NestMiddleware {
         start();
       },
       (error: unknown) => {
-        this.runtime.diagnostics.error(
-          `Session store ${strategy.storeName} could not load a session`,
-          causeOf(error),
-        );
         context.loadError = error;
         start();
       },
@@ -130,17 +126,11 @@ export class SessionMiddleware implements NestMiddleware {
 
   /** The commit failed: answer with its status instead of the handler's response, and log why. */
   private fail(error: unknown, res: ServerResponse): void {
-    const { diagnostics, strategy } = this.runtime;
-    if (error instanceof SessionStoreError) {
-      diagnostics.error(
-        `Session store ${strategy.storeName} failed to save a session`,
-        causeOf(error),
-      );
-    } else if (error instanceof SessionTooLargeError) {
-      diagnostics.error(error.message);
-    } else {
+    const { diagnostics } = this.runtime;
+    // A store error was logged, with its cause, where it happened (ServerStrategy).
+    if (error instanceof SessionTooLargeError) diagnostics.error(error.message);
+    else if (!(error instanceof SessionStoreError))
       diagnostics.error('Session could not be saved', error);
-    }
     if (res.headersSent) {
       res.destroy();
       return;
@@ -165,8 +155,4 @@ export class SessionMiddleware implements NestMiddleware {
     });
     res.end(body);
   }
-}
-
-function causeOf(error: unknown): unknown {
-  return error instanceof Error && error.cause !== undefined ? error.cause : error;
 }

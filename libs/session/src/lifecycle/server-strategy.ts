@@ -174,9 +174,10 @@ export class ServerStrategy implements SessionStrategy {
       },
       (error: unknown) => {
         clearTimeout(timer);
-        throw error instanceof SessionLockTimeoutError
-          ? error
-          : new SessionStoreError(operation, error);
+        if (error instanceof SessionLockTimeoutError) throw error;
+        // Logged here, once per failure, whichever path (load, lock, commit, health) hit it.
+        this.diagnostics.error(`Session store ${this.storeName} failed (${operation})`, error);
+        throw new SessionStoreError(operation, error);
       },
     );
   }
