@@ -1,0 +1,271 @@
+// The benchmark harness: `npm run bench`. Starts each variant of bench/server.ts in its own
+// process, gives it a live session, loads it from a separate autocannon process over loopback,
+// and reports median req/s, p50/p99 latency and the ratio to the bare route of the same round.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { renderChart } from './chart.js';
+import { renderTable } from './table.js';
+import { LABELS, SCENARIOS, type Scenario, TARGETS, VARIANTS, type Variant } from './variants.js';
+
+export interface BenchOptions {
+  rounds: number;
+  /** Seconds of measured load per variant and round. */
+  duration: number;
+  /** Seconds of unmeasured load first. */
+  warmup: number;
+  connections: number;
+  /** Smoke run: a few requests per variant, only to prove every variant answers. */
+  smoke: boolean;
+  variants: readonly Variant[];
+  scenarios: readonly Scenario[];
+  /** Where results.json, results.md and chart.svg go; none: not written. */
+  outDir: string | undefined;
+  log: (line: string) => void;
+}
+
+export interface Sample {
+  round: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  ratio: number;
+  ok: number;
+  failed: number;
+}
+
+export interface VariantResult {
+  variant: Variant;
+  scenario: Scenario;
+  label: string;
+  samples: Sample[];
+  median: { rps: number; p50: number; p99: number; ratio: number };
+  target?: number;
+}
+
+export interface BenchResults {
+  date: string;
+  node: string;
+  cpus: number;
+  pinned: boolean;
+  options: Omit<BenchOptions, 'log' | 'outDir'>;
+  results: VariantResult[];
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const SERVER = join(ROOT, 'dist/bench/bench/server.js');
+const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Server on CPU 0, load generator on CPU 1, when taskset and two CPUs are there. */
+function pinning(): { server: string[]; load: string[] } | undefined {
+  if (availableParallelism() < 2) return undefined;
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return { server: ['taskset', '-c', '0'], load: ['taskset', '-c', '1'] };
+  } catch {
+    return undefined;
+  }
+}
+
+function run(command: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function startServer(variant: Variant, scenario: Scenario, prefix: string, pin: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = run([...pin, process.execPath, SERVER], {
+    BENCH_VARIANT: variant,
+    BENCH_SCENARIO: scenario,
+    BENCH_REDIS_PREFIX: prefix,
+    REDIS_URL,
+  });
+  let output = '';
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${variant} did not start:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /READY (\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolvePort(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${variant} exited (${code}):\n${output}`)));
+  });
+  return { child, port };
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+}
+
+/** GET /login once: the cookie header every load request then sends. */
+async function sessionCookie(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/login`);
+  if (res.status !== 200) throw new Error(`GET /login answered ${res.status}`);
+  return res.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+function load(port: number, cookie: string, args: string[], pin: string[]): Promise<Load> {
+  const headers = cookie ? ['-H', `cookie:${cookie}`] : [];
+  const child = run([...pin, process.execPath, AUTOCANNON, '-j', ...args, ...headers, `http://127.0.0.1:${port}/profile`], {});
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return new Promise((done, reject) => {
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err}`));
+      const r = JSON.parse(out) as {
+        requests: { average: number };
+        latency: { p50: number; p99: number };
+        '2xx': number;
+        non2xx: number;
+        errors: number;
+        timeouts: number;
+      };
+      done({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], failed: r.non2xx + r.errors + r.timeouts });
+    });
+  });
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** The variants in a different order each round, bare first: drift in the machine spreads out. */
+function roundOrder(variants: readonly Variant[], round: number): Variant[] {
+  const others = variants.filter((v) => v !== 'bare');
+  const shift = round % Math.max(others.length, 1);
+  return ['bare', ...others.slice(shift), ...others.slice(0, shift)];
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchResults> {
+  const pin = pinning();
+  const prefix = `bench:${process.pid}:`;
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  const samples = new Map<string, Sample[]>();
+  const variants = options.variants.includes('bare') ? options.variants : (['bare', ...options.variants] as Variant[]);
+  const loadArgs = options.smoke
+    ? ['-c', '2', '-a', '40']
+    : ['-c', String(options.connections), '-d', String(options.duration)];
+  try {
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const scenario of options.scenarios) {
+        let bare = 0;
+        for (const variant of roundOrder(variants, round)) {
+          const server = await startServer(variant, scenario, prefix, pin?.server ?? []);
+          try {
+            const cookie = await sessionCookie(server.port);
+            if (options.warmup > 0 && !options.smoke) {
+              await load(server.port, cookie, ['-c', String(options.connections), '-d', String(options.warmup)], pin?.load ?? []);
+            }
+            const result = await load(server.port, cookie, loadArgs, pin?.load ?? []);
+            if (variant === 'bare') bare = result.rps;
+            const sample: Sample = { round, ...result, ratio: bare > 0 ? result.rps / bare : 0 };
+            const key = `${variant}/${scenario}`;
+            samples.set(key, [...(samples.get(key) ?? []), sample]);
+            options.log(
+              `round ${round} ${scenario.padEnd(5)} ${variant.padEnd(16)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ratio ${sample.ratio.toFixed(3)}${result.failed ? `  FAILED ${result.failed}` : ''}`,
+            );
+          } finally {
+            await stopServer(server.child);
+          }
+        }
+      }
+    }
+  } finally {
+    await redis.connect().catch(() => undefined);
+    const keys = await redis.keys(`${prefix}*`).catch(() => [] as string[]);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  }
+
+  const results: VariantResult[] = [];
+  for (const scenario of options.scenarios) {
+    for (const variant of variants) {
+      const list = samples.get(`${variant}/${scenario}`) ?? [];
+      results.push({
+        variant,
+        scenario,
+        label: LABELS[variant],
+        samples: list,
+        median: {
+          rps: median(list.map((s) => s.rps)),
+          p50: median(list.map((s) => s.p50)),
+          p99: median(list.map((s) => s.p99)),
+          ratio: median(list.map((s) => s.ratio)),
+        },
+        target: TARGETS.find((t) => t.variant === variant && t.scenario === scenario)?.min,
+      });
+    }
+  }
+  const { log: _log, outDir, ...recorded } = options;
+  const report: BenchResults = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: availableParallelism(),
+    pinned: pin !== undefined,
+    options: recorded,
+    results,
+  };
+  if (outDir !== undefined) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(outDir, 'results.md'), renderTable(report));
+    writeFileSync(join(outDir, 'chart.svg'), renderChart(report));
+  }
+  return report;
+}
+
+function option(name: string, fallback: number): number {
+  const value = process.env[`BENCH_${name}`];
+  return value === undefined ? fallback : Number(value);
+}
+
+// `node dist/bench/bench/run.js`: the full run, results written beside this file's source.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const smoke = process.argv.includes('--smoke');
+  const only = process.env.BENCH_VARIANTS?.split(',') as Variant[] | undefined;
+  runBench({
+    rounds: smoke ? 1 : option('ROUNDS', 3),
+    duration: option('DURATION', 8),
+    warmup: option('WARMUP', 2),
+    connections: option('CONNECTIONS', 10),
+    smoke,
+    variants: only ?? VARIANTS,
+    scenarios: SCENARIOS,
+    outDir: smoke ? undefined : join(ROOT, 'bench'),
+    log: (line) => console.log(line),
+  }).then(
+    (report) => {
+      if (!smoke) console.log(`\n${renderTable(report)}\nwritten: bench/results.json, bench/results.md, bench/chart.svg`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,38 @@
+/** The apps the benchmark compares, each served by bench/server.ts in its own process. */
+export const VARIANTS = [
+  'bare',
+  'cookie',
+  'memory',
+  'redis',
+  'express-session',
+  'connect-redis',
+  'cookie-session',
+  'service',
+  'request-scope',
+] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export const SCENARIOS = ['read', 'write'] as const;
+/** read: a guarded page that reads the session; write: a counter incremented on each request. */
+export type Scenario = (typeof SCENARIOS)[number];
+
+export const LABELS: Record<Variant, string> = {
+  bare: 'no session (the limit)',
+  cookie: 'this module, cookie store',
+  memory: 'this module, memory store',
+  redis: 'this module, Redis store',
+  'express-session': 'express-session + MemoryStore',
+  'connect-redis': 'express-session + connect-redis',
+  'cookie-session': 'cookie-session',
+  service: 'SessionService injected (cookie store)',
+  'request-scope': 'Scope.REQUEST provider injected (cookie store)',
+};
+
+/** Targets of the issue: ratio to the bare route of the same round, medians. */
+export const TARGETS: Array<{ variant: Variant; scenario: Scenario; min: number }> = [
+  { variant: 'cookie', scenario: 'write', min: 0.9 },
+  { variant: 'cookie', scenario: 'read', min: 0.93 },
+  { variant: 'redis', scenario: 'write', min: 0.75 },
+  { variant: 'service', scenario: 'read', min: 0.9 },
+  { variant: 'service', scenario: 'write', min: 0.9 },
+];
