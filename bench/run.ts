@@ -2,7 +2,7 @@
 // process, gives it a live session, loads it from a separate autocannon process over loopback,
 // and reports median req/s, p50/p99 latency and the ratio to the bare route of the same round.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ export interface BenchOptions {
 export interface Sample {
   round: number;
   rps: number;
+  /** Server CPU time per request, µs (user + system, from /proc): steadier than req/s on a noisy machine. */
+  cpuUs: number;
   p50: number;
   p99: number;
   ratio: number;
@@ -42,7 +44,7 @@ export interface VariantResult {
   scenario: Scenario;
   label: string;
   samples: Sample[];
-  median: { rps: number; p50: number; p99: number; ratio: number };
+  median: { rps: number; cpuUs: number; p50: number; p99: number; ratio: number };
   target?: number;
 }
 
@@ -149,6 +151,19 @@ function load(port: number, cookie: string, args: string[], pin: string[]): Prom
   });
 }
 
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** utime + stime of a process, in clock ticks (0 where /proc is not there). */
+function cpuTicks(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -182,13 +197,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
             if (options.warmup > 0 && !options.smoke) {
               await load(server.port, cookie, ['-c', String(options.connections), '-d', String(options.warmup)], pin?.load ?? []);
             }
+            const cpuBefore = cpuTicks(server.child.pid);
             const result = await load(server.port, cookie, loadArgs, pin?.load ?? []);
+            const cpuUs = ((cpuTicks(server.child.pid) - cpuBefore) * 1e6) / TICKS_PER_SECOND / Math.max(result.ok + result.failed, 1);
             if (variant === 'bare') bare = result.rps;
-            const sample: Sample = { round, ...result, ratio: bare > 0 ? result.rps / bare : 0 };
+            const sample: Sample = { round, ...result, cpuUs, ratio: bare > 0 ? result.rps / bare : 0 };
             const key = `${variant}/${scenario}`;
             samples.set(key, [...(samples.get(key) ?? []), sample]);
             options.log(
-              `round ${round} ${scenario.padEnd(5)} ${variant.padEnd(16)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ratio ${sample.ratio.toFixed(3)}${result.failed ? `  FAILED ${result.failed}` : ''}`,
+              `round ${round} ${scenario.padEnd(5)} ${variant.padEnd(16)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  cpu ${cpuUs.toFixed(1)} µs/req  ratio ${sample.ratio.toFixed(3)}${result.failed ? `  FAILED ${result.failed}` : ''}`,
             );
           } finally {
             await stopServer(server.child);
@@ -214,6 +231,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         samples: list,
         median: {
           rps: median(list.map((s) => s.rps)),
+          cpuUs: median(list.map((s) => s.cpuUs)),
           p50: median(list.map((s) => s.p50)),
           p99: median(list.map((s) => s.p99)),
           ratio: median(list.map((s) => s.ratio)),

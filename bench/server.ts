@@ -7,7 +7,11 @@ import {
   Get,
   Inject,
   Injectable,
+  type MiddlewareConsumer,
   Module,
+  type NestMiddleware,
+  type NestModule,
+  RequestMethod,
   Req,
   Scope,
   UnauthorizedException,
@@ -55,6 +59,47 @@ class BareController {
   @Get('profile')
   profile(): string {
     return 'Profile page of bench';
+  }
+}
+
+/** Diagnostics: the cost of any Nest middleware on every route. */
+const PROBE = Symbol('probe');
+@Injectable()
+class NoopMiddleware implements NestMiddleware {
+  use(req: any, res: any, next: () => void): void {
+    if (process.env.BENCH_PROBE === 'symbol') {
+      req[PROBE] = 1;
+      res[PROBE] = 1;
+    } else if (process.env.BENCH_PROBE === 'string') {
+      req.probe = 1;
+      res.probe = 1;
+    }
+    next();
+  }
+}
+
+@Module({})
+class NoopMiddlewareModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(NoopMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+}
+
+/** Diagnostics: the module mounted, the route not using the session. */
+@Controller()
+class BareProfileController {
+  @Get('profile')
+  profile(): string {
+    return 'Profile page of bench';
+  }
+}
+
+/** Diagnostics: the @Session() parameter without the guard. */
+@Controller()
+class DecoratorOnlyController {
+  @Get('profile')
+  profile(@Session() session: Session<BenchSession>): string {
+    return `Profile page of ${session.get('username')}`;
   }
 }
 
@@ -170,6 +215,15 @@ async function main(): Promise<void> {
     case 'redis':
       root = moduleApp(variant, [write ? ModuleWriteController : ModuleReadController]);
       break;
+    case 'noop-middleware' as Variant:
+      root = { module: NoopMiddlewareModule, controllers: [BareController] };
+      break;
+    case 'cookie-untouched' as Variant:
+      root = moduleApp('cookie', [BareProfileController]);
+      break;
+    case 'cookie-decorator' as Variant:
+      root = moduleApp('cookie', [DecoratorOnlyController]);
+      break;
     case 'service':
       root = moduleApp('cookie', [ServiceController]);
       break;
@@ -213,5 +267,8 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address() as { port: number };
   console.log(`READY ${address.port}`);
 }
+
+// Under `node --cpu-prof`, SIGINT exits normally so the profile gets written.
+process.on('SIGINT', () => process.exit(0));
 
 void main();

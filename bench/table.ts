@@ -8,13 +8,13 @@ export function renderTable(report: BenchResults): string {
       `${options.rounds} rounds, ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s measured per variant; ` +
       'ratio = median over rounds of req/s divided by the bare route of the same round.',
     '',
-    '| scenario | variant | median req/s | p50 ms | p99 ms | ratio to bare | target |',
-    '| --- | --- | ---: | ---: | ---: | ---: | --- |',
+    '| scenario | variant | median req/s | server CPU µs/req | p50 ms | p99 ms | ratio to bare | target |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of report.results) {
     const target = r.target === undefined ? '' : `≥ ${r.target.toFixed(2)} ${r.median.ratio >= r.target ? 'met' : '**missed**'}`;
     lines.push(
-      `| ${r.scenario} | ${r.label} | ${r.median.rps.toFixed(0)} | ${r.median.p50} | ${r.median.p99} | ${r.median.ratio.toFixed(3)} | ${target} |`,
+      `| ${r.scenario} | ${r.label} | ${r.median.rps.toFixed(0)} | ${r.median.cpuUs.toFixed(1)} | ${r.median.p50} | ${r.median.p99} | ${r.median.ratio.toFixed(3)} | ${target} |`,
     );
   }
   return `${lines.join('\n')}\n`;

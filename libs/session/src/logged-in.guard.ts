@@ -21,7 +21,8 @@ export class LoggedInGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
-    if (this.isLoggedIn(sessionOf(contextOf(req)))) return true;
+    if (this.isLoggedIn(sessionOf(contextOf(context.switchToHttp().getResponse<object>()))))
+      return true;
     if (this.wantsHtml(req)) {
       const next = encodeURIComponent(req.originalUrl ?? req.url ?? '/');
       throw new LoginRedirectException(`${this.runtime.options.guard.loginPath}?next=${next}`);

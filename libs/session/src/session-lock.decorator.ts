@@ -22,7 +22,7 @@ export class SessionLockInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    const sessionContext = contextOf(http.getRequest<object>());
+    const sessionContext = contextOf(http.getResponse<object>());
     const session = sessionOf(sessionContext);
     return from(this.runtime.strategy.lock(session)).pipe(
       switchMap((release) => {

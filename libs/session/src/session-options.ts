@@ -55,6 +55,11 @@ export interface SessionModuleOptions {
   storeTimeout?: number;
   /** Defaults of LoggedInGuard. */
   guard?: LoggedInGuardOptions;
+  /**
+   * Run each request inside AsyncLocalStorage, as SessionService needs. Default: on exactly when
+   * some class injects SessionService (found at boot); set true if you reach it another way.
+   */
+  asyncContext?: boolean;
 }
 
 export interface ResolvedCookieOptions {
@@ -75,6 +80,7 @@ export interface ResolvedSessionOptions {
   trustProxy: boolean;
   storeTimeout: number;
   guard: Required<LoggedInGuardOptions>;
+  asyncContext: boolean | undefined;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -86,6 +92,7 @@ const KNOWN_OPTIONS = new Set([
   'trustProxy',
   'storeTimeout',
   'guard',
+  'asyncContext',
 ]);
 const KNOWN_COOKIE_OPTIONS = new Set(['name', 'path', 'domain', 'httpOnly', 'secure', 'sameSite']);
 // RFC 6265 section 4.1.1: a cookie-name is an RFC 7230 token.
@@ -144,6 +151,10 @@ export function resolveSessionOptions(
   const trustProxy = checkBoolean('trustProxy', options.trustProxy, false, problems);
   const cookie = checkCookie(options.cookie ?? {}, problems);
   const guard = checkGuard(options.guard ?? {}, problems);
+  const asyncContext =
+    options.asyncContext === undefined
+      ? undefined
+      : checkBoolean('asyncContext', options.asyncContext, false, problems);
 
   if (problems.length > 0) throw new SessionConfigError(problems);
   return {
@@ -155,6 +166,7 @@ export function resolveSessionOptions(
     trustProxy,
     storeTimeout,
     guard,
+    asyncContext,
   };
 }
 

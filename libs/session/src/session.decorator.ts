@@ -7,7 +7,7 @@ import type { Session as SessionShape } from './session.js';
  * (Not `@nestjs/common`'s untyped `Session`, which reads express-session's `req.session`.)
  */
 export const Session = createParamDecorator((_data: unknown, context: ExecutionContext) =>
-  sessionOf(contextOf(context.switchToHttp().getRequest<object>())),
+  sessionOf(contextOf(context.switchToHttp().getResponse<object>())),
 );
 
 /** The session type, under the decorator's name: `@Session() session: Session<AppSession>`. */

@@ -10,8 +10,8 @@ import {
 } from './cookie/cookie-header.js';
 import { commitBeforeFirstWrite } from './lifecycle/response-gate.js';
 import {
+  type SessionCommitter,
   SessionContext,
-  attachContext,
   sessionContextStorage,
 } from './lifecycle/session-context.js';
 import type { CookieAction } from './lifecycle/session-strategy.js';
@@ -24,22 +24,12 @@ import type { RequestSession } from './session.js';
  * commits it before the response leaves, on every path.
  */
 @Injectable()
-export class SessionMiddleware implements NestMiddleware {
+export class SessionMiddleware implements NestMiddleware, SessionCommitter {
   constructor(private readonly runtime: SessionRuntime) {}
 
   use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     const { strategy, options } = this.runtime;
-    const context = new SessionContext();
-    attachContext(req, context);
-    const start = (): void => {
-      commitBeforeFirstWrite(
-        res,
-        () => this.commit(context, req, res),
-        (error) => this.fail(error, res),
-      );
-      sessionContextStorage.run(context, next);
-    };
-
+    const context = new SessionContext(req, res, this);
     let loaded: RequestSession | Promise<RequestSession>;
     try {
       loaded = strategy.load(readCookie(req, options.cookie.name), Date.now());
@@ -49,40 +39,43 @@ export class SessionMiddleware implements NestMiddleware {
     }
     if (!(loaded instanceof Promise)) {
       context.session = loaded;
-      start();
+      this.start(context, next);
       return;
     }
     loaded.then(
       (session) => {
         context.session = session;
-        start();
+        this.start(context, next);
       },
       (error: unknown) => {
         context.loadError = error;
-        start();
+        this.start(context, next);
       },
     );
   }
 
-  private commit(
-    context: SessionContext,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): void | Promise<void> {
+  private start(context: SessionContext, next: () => void): void {
+    commitBeforeFirstWrite(context.res, context);
+    if (this.runtime.asyncContext) sessionContextStorage.run(context, next);
+    else next();
+  }
+
+  /** Runs once, when the response is about to leave (see response-gate.ts). */
+  commit(context: SessionContext): void | Promise<void> {
     const session = context.session;
     if (session === undefined) return this.unlock(context);
     const now = Date.now();
     if (context.release === undefined) {
       const action = this.runtime.strategy.commit(session, now);
       if (action instanceof Promise)
-        return action.then((a) => this.writeHeaders(a, session, req, res));
-      this.writeHeaders(action, session, req, res);
+        return action.then((a) => this.writeHeaders(a, session, context));
+      this.writeHeaders(action, session, context);
       return;
     }
     const release = context.release;
     context.release = undefined;
     return Promise.resolve(this.runtime.strategy.commit(session, now))
-      .then((a) => this.writeHeaders(a, session, req, res))
+      .then((a) => this.writeHeaders(a, session, context))
       .finally(release);
   }
 
@@ -95,8 +88,7 @@ export class SessionMiddleware implements NestMiddleware {
   private writeHeaders(
     action: CookieAction,
     session: RequestSession,
-    req: IncomingMessage,
-    res: ServerResponse,
+    { req, res }: SessionContext,
   ): void {
     const { options, diagnostics } = this.runtime;
     if (session.accessed) varyOnCookie(res);
@@ -125,7 +117,7 @@ export class SessionMiddleware implements NestMiddleware {
   }
 
   /** The commit failed: answer with its status instead of the handler's response, and log why. */
-  private fail(error: unknown, res: ServerResponse): void {
+  fail({ res }: SessionContext, error: unknown): void {
     const { diagnostics } = this.runtime;
     // A store error was logged, with its cause, where it happened (ServerStrategy).
     if (error instanceof SessionTooLargeError) diagnostics.error(error.message);

@@ -1,24 +1,41 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { isInjectedAnywhere } from './lifecycle/service-injection.js';
 import { CookieStrategy } from './lifecycle/cookie-strategy.js';
 import { ServerStrategy } from './lifecycle/server-strategy.js';
 import type { SessionStrategy } from './lifecycle/session-strategy.js';
 import { SESSION_OPTIONS } from './session.constants.js';
 import { SessionDiagnostics } from './session.diagnostics.js';
 import type { ResolvedSessionOptions } from './session-options.js';
+import { SessionService } from './session.service.js';
 import { CookieStore } from './stores/cookie-store.js';
 
 /** The validated options and the strategy of the configured store, shared by middleware, guard and service. */
 @Injectable()
-export class SessionRuntime implements OnApplicationShutdown {
+export class SessionRuntime implements OnModuleInit, OnApplicationShutdown {
   readonly diagnostics = new SessionDiagnostics();
   readonly strategy: SessionStrategy;
+  /**
+   * Whether requests run inside AsyncLocalStorage, which SessionService needs. On Node 20 that
+   * costs every promise of every request, so it is on only where SessionService is injected
+   * (or `asyncContext: true` says so).
+   */
+  asyncContext = true;
 
-  constructor(@Inject(SESSION_OPTIONS) readonly options: ResolvedSessionOptions) {
+  constructor(
+    @Inject(SESSION_OPTIONS) readonly options: ResolvedSessionOptions,
+    private readonly modules: ModulesContainer,
+  ) {
     const { store } = options;
     this.strategy =
       store instanceof CookieStore
         ? new CookieStrategy(store, options, this.diagnostics)
         : new ServerStrategy(store, options, this.diagnostics);
+  }
+
+  onModuleInit(): void {
+    this.asyncContext =
+      this.options.asyncContext ?? isInjectedAnywhere(this.modules, SessionService);
   }
 
   /** Stops the store's timers and connections it owns. */

@@ -11,7 +11,14 @@ import type { Session } from './session.js';
 export class SessionService<TData extends object = Record<string, any>> {
   /** The session of the request being handled; throws outside a request. */
   get current(): Session<TData> {
-    return sessionOf(sessionContextStorage.getStore()) as unknown as Session<TData>;
+    const context = sessionContextStorage.getStore();
+    if (context === undefined) {
+      throw new Error(
+        'SessionService used outside a request, or in an app where no class injects it by constructor or ' +
+          'property (it was reached some other way, e.g. moduleRef.get): set SessionModule option asyncContext: true.',
+      );
+    }
+    return sessionOf(context) as unknown as Session<TData>;
   }
 
   get<K extends keyof TData & string>(key: K): TData[K] | undefined {

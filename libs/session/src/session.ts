@@ -64,8 +64,9 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
   private permanentChanged = false;
   private forced = false;
   private cleared = false;
-  private readonly written = new Set<string>();
-  private readonly removed = new Set<string>();
+  // Created on first write: most requests only read.
+  private written: Set<string> | undefined;
+  private removed: Set<string> | undefined;
   /** JSON of each object value when first handed out: the baseline for nested-change detection. */
   private snapshots: Map<string, string> | undefined;
   private original: Record<string, string> | undefined;
@@ -92,8 +93,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     this.permanentFlag = state?.permanent ?? false;
     this.original = state?.original;
     this.permanentChanged = this.forced = this.cleared = false;
-    this.written.clear();
-    this.removed.clear();
+    this.written = undefined;
+    this.removed = undefined;
     this.snapshots = undefined;
   }
 
@@ -111,8 +112,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     checkKey(key);
     assertStorable(key, value);
     this.data[key] = value;
-    this.written.add(key);
-    this.removed.delete(key);
+    (this.written ??= new Set()).add(key);
+    this.removed?.delete(key);
     this.snapshots?.delete(key);
   }
 
@@ -156,8 +157,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     this.accessed = true;
     this.data = {};
     this.cleared = true;
-    this.written.clear();
-    this.removed.clear();
+    this.written = undefined;
+    this.removed = undefined;
     this.snapshots = undefined;
   }
 
@@ -187,8 +188,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
       this.forced ||
       this.cleared ||
       this.permanentChanged ||
-      this.written.size > 0 ||
-      this.removed.size > 0 ||
+      (this.written?.size ?? 0) > 0 ||
+      (this.removed?.size ?? 0) > 0 ||
       this.mutatedKeys().length > 0
     );
   }
@@ -213,9 +214,11 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     this.assertHandedOutStorable();
     const replace = this.forced || this.cleared;
     const set = new Map<string, unknown>();
-    const keys = replace ? Object.keys(this.data) : [...this.written, ...this.mutatedKeys()];
+    const keys = replace
+      ? Object.keys(this.data)
+      : [...(this.written ?? []), ...this.mutatedKeys()];
     for (const key of keys) set.set(key, this.data[key]);
-    return { replace, set, unset: replace ? [] : [...this.removed] };
+    return { replace, set, unset: replace ? [] : [...(this.removed ?? [])] };
   }
 
   /**
@@ -229,13 +232,13 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
 
   private remove(key: string): void {
     delete this.data[key];
-    this.written.delete(key);
+    this.written?.delete(key);
     this.snapshots?.delete(key);
-    this.removed.add(key);
+    (this.removed ??= new Set()).add(key);
   }
 
   private watch(key: string, value: object): void {
-    if (this.written.has(key)) return; // already saved whatever it becomes
+    if (this.written?.has(key)) return; // already saved whatever it becomes
     this.snapshots ??= new Map();
     if (!this.snapshots.has(key))
       this.snapshots.set(key, this.original?.[key] ?? toSessionJson(value));
