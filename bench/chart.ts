@@ -13,17 +13,34 @@ export function renderChart(report: BenchResults): string {
   const parts: string[] = [];
   for (const scenario of scenarios) {
     const rows = report.results.filter((r) => r.scenario === scenario);
-    parts.push(`<text x="10" y="${y}" font-weight="bold">${scenario === 'read' ? 'read-only (guarded page)' : 'write every request (counter)'}</text>`);
+    parts.push(
+      `<text x="10" y="${y}" font-weight="bold">${scenario === 'read' ? 'read-only (guarded page)' : 'write every request (counter)'}</text>`,
+    );
     y += 10;
     for (const r of rows) {
       const w = scale(r.median.ratio);
-      const color = r.variant === 'bare' ? '#999' : r.target !== undefined ? (r.median.ratio >= r.target ? '#2a9d4b' : '#d9534f') : '#5b8bd9';
-      parts.push(`<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escape(r.label)}</text>`);
-      parts.push(`<rect x="${labelWidth}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="${color}"/>`);
-      parts.push(`<text x="${labelWidth + w + 6}" y="${y + 15}">${r.median.ratio.toFixed(2)}</text>`);
+      const color =
+        r.variant === 'bare'
+          ? '#999'
+          : r.target !== undefined
+            ? r.median.ratio >= r.target
+              ? '#2a9d4b'
+              : '#d9534f'
+            : '#5b8bd9';
+      parts.push(
+        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escape(r.label)}</text>`,
+      );
+      parts.push(
+        `<rect x="${labelWidth}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="${color}"/>`,
+      );
+      parts.push(
+        `<text x="${labelWidth + w + 6}" y="${y + 15}">${r.median.ratio.toFixed(2)}</text>`,
+      );
       if (r.target !== undefined) {
         const x = labelWidth + scale(r.target);
-        parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${y + 1}" y2="${y + rowHeight - 1}" stroke="#000" stroke-width="2"/>`);
+        parts.push(
+          `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${y + 1}" y2="${y + rowHeight - 1}" stroke="#000" stroke-width="2"/>`,
+        );
       }
       y += rowHeight;
     }

@@ -58,7 +58,7 @@ export interface BenchResults {
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const SERVER = join(ROOT, 'dist/bench/bench/server.js');
+const SERVER = join(ROOT, 'bench/out/bench/server.js');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -74,10 +74,18 @@ function pinning(): { server: string[]; load: string[] } | undefined {
 }
 
 function run(command: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(command[0], command.slice(1), {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
-async function startServer(variant: Variant, scenario: Scenario, prefix: string, pin: string[]): Promise<{ child: ChildProcess; port: number }> {
+async function startServer(
+  variant: Variant,
+  scenario: Scenario,
+  prefix: string,
+  pin: string[],
+): Promise<{ child: ChildProcess; port: number }> {
   const child = run([...pin, process.execPath, SERVER], {
     BENCH_VARIANT: variant,
     BENCH_SCENARIO: scenario,
@@ -86,7 +94,10 @@ async function startServer(variant: Variant, scenario: Scenario, prefix: string,
   });
   let output = '';
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${variant} did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${variant} did not start:\n${output}`)),
+      20_000,
+    );
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /READY (\d+)/.exec(output);
@@ -130,7 +141,18 @@ interface Load {
 
 function load(port: number, cookie: string, args: string[], pin: string[]): Promise<Load> {
   const headers = cookie ? ['-H', `cookie:${cookie}`] : [];
-  const child = run([...pin, process.execPath, AUTOCANNON, '-j', ...args, ...headers, `http://127.0.0.1:${port}/profile`], {});
+  const child = run(
+    [
+      ...pin,
+      process.execPath,
+      AUTOCANNON,
+      '-j',
+      ...args,
+      ...headers,
+      `http://127.0.0.1:${port}/profile`,
+    ],
+    {},
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -146,7 +168,13 @@ function load(port: number, cookie: string, args: string[], pin: string[]): Prom
         errors: number;
         timeouts: number;
       };
-      done({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], failed: r.non2xx + r.errors + r.timeouts });
+      done({
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        ok: r['2xx'],
+        failed: r.non2xx + r.errors + r.timeouts,
+      });
     });
   });
 }
@@ -170,46 +198,108 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** The variants in a different order each round, bare first: drift in the machine spreads out. */
-function roundOrder(variants: readonly Variant[], round: number): Variant[] {
-  const others = variants.filter((v) => v !== 'bare');
-  const shift = round % Math.max(others.length, 1);
-  return ['bare', ...others.slice(shift), ...others.slice(0, shift)];
+/** The list started at a different place each time: no variant always goes first. */
+function rotate<T>(list: T[], by: number): T[] {
+  const shift = by % list.length;
+  return [...list.slice(shift), ...list.slice(0, shift)];
 }
 
+/** One variant's server and what its slices added up to in a round. */
+interface Running {
+  variant: Variant;
+  child: ChildProcess;
+  port: number;
+  cookie: string;
+  requests: number;
+  failed: number;
+  seconds: number;
+  cpuTicks: number;
+  p50: number[];
+  p99: number[];
+}
+
+/**
+ * Per round and scenario, every variant's server runs at once (pinned to one CPU, idle unless
+ * loaded), and the load visits them in short slices, round-robin. Shared-machine noise comes in
+ * waves of seconds: slicing spreads it over all variants alike, so the ratios hold still.
+ */
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const pin = pinning();
   const prefix = `bench:${process.pid}:`;
   const redis = new Redis(REDIS_URL, { lazyConnect: true });
   const samples = new Map<string, Sample[]>();
-  const variants = options.variants.includes('bare') ? options.variants : (['bare', ...options.variants] as Variant[]);
-  const loadArgs = options.smoke
+  const variants = options.variants.includes('bare')
+    ? options.variants
+    : (['bare', ...options.variants] as Variant[]);
+  const sliceSeconds = Math.min(2, options.duration);
+  const slices = options.smoke ? 1 : Math.max(1, Math.round(options.duration / sliceSeconds));
+  const sliceArgs = options.smoke
     ? ['-c', '2', '-a', '40']
-    : ['-c', String(options.connections), '-d', String(options.duration)];
+    : ['-c', String(options.connections), '-d', String(sliceSeconds)];
   try {
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of options.scenarios) {
-        let bare = 0;
-        for (const variant of roundOrder(variants, round)) {
-          const server = await startServer(variant, scenario, prefix, pin?.server ?? []);
-          try {
-            const cookie = await sessionCookie(server.port);
-            if (options.warmup > 0 && !options.smoke) {
-              await load(server.port, cookie, ['-c', String(options.connections), '-d', String(options.warmup)], pin?.load ?? []);
-            }
-            const cpuBefore = cpuTicks(server.child.pid);
-            const result = await load(server.port, cookie, loadArgs, pin?.load ?? []);
-            const cpuUs = ((cpuTicks(server.child.pid) - cpuBefore) * 1e6) / TICKS_PER_SECOND / Math.max(result.ok + result.failed, 1);
-            if (variant === 'bare') bare = result.rps;
-            const sample: Sample = { round, ...result, cpuUs, ratio: bare > 0 ? result.rps / bare : 0 };
-            const key = `${variant}/${scenario}`;
-            samples.set(key, [...(samples.get(key) ?? []), sample]);
-            options.log(
-              `round ${round} ${scenario.padEnd(5)} ${variant.padEnd(16)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  cpu ${cpuUs.toFixed(1)} µs/req  ratio ${sample.ratio.toFixed(3)}${result.failed ? `  FAILED ${result.failed}` : ''}`,
-            );
-          } finally {
-            await stopServer(server.child);
+        const running: Running[] = [];
+        try {
+          for (const variant of variants) {
+            const server = await startServer(variant, scenario, prefix, pin?.server ?? []);
+            running.push({
+              variant,
+              ...server,
+              cookie: '',
+              requests: 0,
+              failed: 0,
+              seconds: 0,
+              cpuTicks: 0,
+              p50: [],
+              p99: [],
+            });
           }
+          for (const r of running) {
+            r.cookie = await sessionCookie(r.port);
+            if (options.warmup > 0 && !options.smoke) {
+              const warm = ['-c', String(options.connections), '-d', String(options.warmup)];
+              await load(r.port, r.cookie, warm, pin?.load ?? []);
+            }
+          }
+          for (let slice = 0; slice < slices; slice++) {
+            for (const r of rotate(running, slice + round)) {
+              const before = cpuTicks(r.child.pid);
+              const started = process.hrtime.bigint();
+              const result = await load(r.port, r.cookie, sliceArgs, pin?.load ?? []);
+              const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+              r.seconds += options.smoke ? elapsed : sliceSeconds;
+              r.cpuTicks += cpuTicks(r.child.pid) - before;
+              r.requests += result.ok + result.failed;
+              r.failed += result.failed;
+              r.p50.push(result.p50);
+              r.p99.push(result.p99);
+            }
+          }
+        } finally {
+          await Promise.all(running.map((r) => stopServer(r.child)));
+        }
+        const bare = running.find((r) => r.variant === 'bare')!;
+        const bareRps = bare.requests / bare.seconds;
+        for (const r of running) {
+          const rps = r.requests / r.seconds;
+          const sample: Sample = {
+            round,
+            rps,
+            cpuUs: (r.cpuTicks * 1e6) / TICKS_PER_SECOND / Math.max(r.requests, 1),
+            p50: median(r.p50),
+            p99: median(r.p99),
+            ratio: rps / bareRps,
+            ok: r.requests - r.failed,
+            failed: r.failed,
+          };
+          const key = `${r.variant}/${scenario}`;
+          samples.set(key, [...(samples.get(key) ?? []), sample]);
+          options.log(
+            `round ${round} ${scenario.padEnd(5)} ${r.variant.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s  ` +
+              `p50 ${sample.p50} ms  p99 ${sample.p99} ms  cpu ${sample.cpuUs.toFixed(1)} µs/req  ` +
+              `ratio ${sample.ratio.toFixed(3)}${r.failed ? `  FAILED ${r.failed}` : ''}`,
+          );
         }
       }
     }
@@ -279,7 +369,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     log: (line) => console.log(line),
   }).then(
     (report) => {
-      if (!smoke) console.log(`\n${renderTable(report)}\nwritten: bench/results.json, bench/results.md, bench/chart.svg`);
+      if (!smoke)
+        console.log(
+          `\n${renderTable(report)}\nwritten: bench/results.json, bench/results.md, bench/chart.svg`,
+        );
     },
     (error: unknown) => {
       console.error(error);

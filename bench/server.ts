@@ -185,12 +185,19 @@ class ExpressSessionController {
   }
 }
 
-function moduleApp(store: 'cookie' | 'memory' | 'redis', controllers: Type[], providers: Type[] = []): DynamicModule {
+function moduleApp(
+  store: 'cookie' | 'memory' | 'redis',
+  controllers: Type[],
+  providers: Type[] = [],
+): DynamicModule {
   const sessionStore =
     store === 'memory'
       ? new MemoryStore()
       : store === 'redis'
-        ? new RedisStore({ client: new Redis(redisUrl, { enableOfflineQueue: true }), prefix: redisPrefix })
+        ? new RedisStore({
+            client: new Redis(redisUrl, { enableOfflineQueue: true }),
+            prefix: redisPrefix,
+          })
         : undefined;
   @Module({})
   class BenchModule {}
@@ -236,7 +243,9 @@ async function main(): Promise<void> {
       root = { module: class ExpressSessionModule {}, controllers: [ExpressSessionController] };
       middleware = async (app) => {
         if (variant === 'cookie-session') {
-          app.use(cookieSession({ name: 'session', keys: [SECRET], httpOnly: true, sameSite: 'lax' }));
+          app.use(
+            cookieSession({ name: 'session', keys: [SECRET], httpOnly: true, sameSite: 'lax' }),
+          );
           return;
         }
         let store: expressSession.Store | undefined;

@@ -12,7 +12,10 @@ export function renderTable(report: BenchResults): string {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of report.results) {
-    const target = r.target === undefined ? '' : `≥ ${r.target.toFixed(2)} ${r.median.ratio >= r.target ? 'met' : '**missed**'}`;
+    const target =
+      r.target === undefined
+        ? ''
+        : `≥ ${r.target.toFixed(2)} ${r.median.ratio >= r.target ? 'met' : '**missed**'}`;
     lines.push(
       `| ${r.scenario} | ${r.label} | ${r.median.rps.toFixed(0)} | ${r.median.cpuUs.toFixed(1)} | ${r.median.p50} | ${r.median.p99} | ${r.median.ratio.toFixed(3)} | ${target} |`,
     );
