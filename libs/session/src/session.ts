@@ -73,6 +73,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
 
   isNew: boolean;
   id: string | undefined;
+  /** The store's own form of what was loaded (the cookie store's packed body), for a cheap refresh. */
+  source: string | undefined;
 
   constructor(isNew: boolean, state: LoadedSessionState | undefined) {
     this.isNew = isNew;

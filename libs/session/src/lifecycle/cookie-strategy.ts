@@ -18,7 +18,6 @@ import {
 export class CookieStrategy implements SessionStrategy {
   readonly storeName: string;
   private readonly codec: CookiePayloadCodec;
-  private readonly bodies = new WeakMap<RequestSession, string>();
   /** Bytes of the Set-Cookie line besides the value, at its longest (Secure, Max-Age). */
   private readonly lineOverhead: number;
 
@@ -45,7 +44,7 @@ export class CookieStrategy implements SessionStrategy {
       return new RequestSession(true, undefined);
     }
     const session = new RequestSession(false, decoded.session);
-    this.bodies.set(session, decoded.session.body);
+    session.source = decoded.session.body;
     return session;
   }
 
@@ -56,7 +55,7 @@ export class CookieStrategy implements SessionStrategy {
       case 'expire':
         return { kind: 'expire' };
       case 'refresh': {
-        const body = this.bodies.get(session);
+        const body = session.source;
         if (body !== undefined)
           return { kind: 'set', value: this.codec.resign(body, nowMs), permanent: true };
         return this.save(session, nowMs);
