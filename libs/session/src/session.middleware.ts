@@ -1,13 +1,6 @@
 import { HttpException, HttpStatus, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  appendSetCookie,
-  expiredSetCookie,
-  isHttps,
-  readCookie,
-  sessionSetCookie,
-  varyOnCookie,
-} from './cookie/cookie-header.js';
+import { appendSetCookie, isHttps, readCookie, varyOnCookie } from './cookie/cookie-header.js';
 import { commitBeforeFirstWrite } from './lifecycle/response-gate.js';
 import {
   type SessionCommitter,
@@ -102,16 +95,12 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
           "Serve over HTTPS, or behind a TLS proxy set trustProxy: true, or use cookie.secure: 'auto'.",
       );
     }
+    const { cookieLines } = this.runtime;
     appendSetCookie(
       res,
       action.kind === 'set'
-        ? sessionSetCookie(
-            options.cookie,
-            action.value,
-            secure,
-            action.permanent ? options.permanentLifetime : undefined,
-          )
-        : expiredSetCookie(options.cookie, secure),
+        ? cookieLines.set(action.value, secure, action.permanent)
+        : cookieLines.expire(secure),
     );
     res.setHeader('cache-control', 'no-store');
   }

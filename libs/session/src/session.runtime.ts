@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { isInjectedAnywhere } from './lifecycle/service-injection.js';
+import { SessionCookieLines } from './cookie/cookie-header.js';
 import { CookieStrategy } from './lifecycle/cookie-strategy.js';
 import { ServerStrategy } from './lifecycle/server-strategy.js';
 import type { SessionStrategy } from './lifecycle/session-strategy.js';
@@ -15,6 +16,7 @@ import { CookieStore } from './stores/cookie-store.js';
 export class SessionRuntime implements OnModuleInit, OnApplicationShutdown {
   readonly diagnostics = new SessionDiagnostics();
   readonly strategy: SessionStrategy;
+  readonly cookieLines: SessionCookieLines;
   /**
    * Whether requests run inside AsyncLocalStorage, which SessionService needs. On Node 20 that
    * costs every promise of every request, so it is on only where SessionService is injected
@@ -27,6 +29,7 @@ export class SessionRuntime implements OnModuleInit, OnApplicationShutdown {
     private readonly modules: ModulesContainer,
   ) {
     const { store } = options;
+    this.cookieLines = new SessionCookieLines(options.cookie, options.permanentLifetime);
     this.strategy =
       store instanceof CookieStore
         ? new CookieStrategy(store, options, this.diagnostics)

@@ -496,3 +496,27 @@ describe('RequestSession', () => {
     });
   });
 });
+
+describe('RequestSession knows when data may hold a Date (serialisation skips the replacer otherwise)', () => {
+  it('is false for loaded data known to be Date-free, and turns true when a Date is set or pushed in', () => {
+    const s = new RequestSession(false, {
+      data: { list: [] as unknown[] },
+      permanent: false,
+      mayHoldDates: false,
+    });
+    expect(s.mayHoldDates).toBe(false);
+    s.set('n', 1);
+    expect(s.mayHoldDates).toBe(false);
+    (s.get('list') as unknown[]).push(new Date(0));
+    s.snapshotData();
+    expect(s.mayHoldDates).toBe(true);
+    const t = new RequestSession(false, { data: {}, permanent: false, mayHoldDates: false });
+    t.set('when', new Date(0));
+    expect(t.mayHoldDates).toBe(true);
+  });
+
+  it('defaults to true when the loader does not say, and to false for a new session', () => {
+    expect(new RequestSession(false, { data: {}, permanent: false }).mayHoldDates).toBe(true);
+    expect(new RequestSession(true, undefined).mayHoldDates).toBe(false);
+  });
+});

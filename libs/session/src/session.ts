@@ -43,6 +43,8 @@ export interface Session<TData extends object = Record<string, any>> {
 export interface LoadedSessionState {
   data: Record<string, unknown>;
   permanent: boolean;
+  /** False when the loaded data is known to hold no Date (serialising it can skip the Date replacer). */
+  mayHoldDates?: boolean;
   id?: string;
   original?: Record<string, string>;
 }
@@ -70,6 +72,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
   /** JSON of each object value when first handed out: the baseline for nested-change detection. */
   private snapshots: Map<string, string> | undefined;
   private original: Record<string, string> | undefined;
+  /** Whether any value may hold a Date; false lets serialisation skip the Date replacer. */
+  mayHoldDates: boolean;
 
   isNew: boolean;
   id: string | undefined;
@@ -82,6 +86,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     this.data = state?.data ?? {};
     this.permanentFlag = state?.permanent ?? false;
     this.original = state?.original;
+    // A new session's data all comes through set(), which notices Dates.
+    this.mayHoldDates = state === undefined ? false : (state.mayHoldDates ?? true);
   }
 
   /**
@@ -94,6 +100,8 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     this.data = state?.data ?? {};
     this.permanentFlag = state?.permanent ?? false;
     this.original = state?.original;
+    // A new session's data all comes through set(), which notices Dates.
+    this.mayHoldDates = state === undefined ? false : (state.mayHoldDates ?? true);
     this.permanentChanged = this.forced = this.cleared = false;
     this.written = undefined;
     this.removed = undefined;
@@ -112,7 +120,7 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
   set<K extends Key<TData>>(key: K, value: TData[K]): void {
     this.accessed = true;
     checkKey(key);
-    assertStorable(key, value);
+    if (assertStorable(key, value)) this.mayHoldDates = true;
     this.data[key] = value;
     (this.written ??= new Set()).add(key);
     this.removed?.delete(key);
@@ -229,7 +237,9 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
    */
   private assertHandedOutStorable(): void {
     if (this.snapshots === undefined) return;
-    for (const key of this.snapshots.keys()) assertStorable(key, this.data[key]);
+    for (const key of this.snapshots.keys()) {
+      if (assertStorable(key, this.data[key])) this.mayHoldDates = true;
+    }
   }
 
   private remove(key: string): void {
@@ -243,14 +253,14 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     if (this.written?.has(key)) return; // already saved whatever it becomes
     this.snapshots ??= new Map();
     if (!this.snapshots.has(key))
-      this.snapshots.set(key, this.original?.[key] ?? toSessionJson(value));
+      this.snapshots.set(key, this.original?.[key] ?? toSessionJson(value, this.mayHoldDates));
   }
 
   private mutatedKeys(): string[] {
     if (this.snapshots === undefined) return [];
     const keys: string[] = [];
     for (const [key, before] of this.snapshots) {
-      if (toSessionJson(this.data[key]) !== before) keys.push(key);
+      if (toSessionJson(this.data[key], this.mayHoldDates) !== before) keys.push(key);
     }
     return keys;
   }

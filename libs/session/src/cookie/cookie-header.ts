@@ -11,34 +11,61 @@ export function readCookie(req: IncomingMessage, name: string): string | undefin
   return value === '' ? undefined : value;
 }
 
-/** The Set-Cookie line for the session cookie. `maxAgeMs` undefined: a browser-session cookie. */
-export function sessionSetCookie(
-  options: ResolvedCookieOptions,
-  value: string,
-  secure: boolean,
-  maxAgeMs: number | undefined,
-): string {
-  return stringifySetCookie(options.name, value, {
-    path: options.path,
-    domain: options.domain,
-    httpOnly: options.httpOnly,
-    secure,
-    sameSite: options.sameSite === false ? undefined : options.sameSite,
-    maxAge: maxAgeMs === undefined ? undefined : Math.floor(maxAgeMs / 1000),
-  });
-}
+/**
+ * The Set-Cookie lines of the session cookie. Attributes never change between requests, so they
+ * are serialised once (by the `cookie` package, which validates them); a value from our signers
+ * is base64url and dots, cookie-safe as it is.
+ */
+export class SessionCookieLines {
+  private readonly prefix: string;
+  /** Attribute suffixes by [secure][permanent]. */
+  private readonly suffixes: [[string, string], [string, string]];
+  private readonly expiredLines: [string, string];
 
-/** The Set-Cookie line that removes the session cookie. */
-export function expiredSetCookie(options: ResolvedCookieOptions, secure: boolean): string {
-  return stringifySetCookie(options.name, '', {
-    path: options.path,
-    domain: options.domain,
-    httpOnly: options.httpOnly,
-    secure,
-    sameSite: options.sameSite === false ? undefined : options.sameSite,
-    expires: new Date(0),
-    maxAge: 0,
-  });
+  constructor(options: ResolvedCookieOptions, permanentLifetimeMs: number) {
+    const attributes = (secure: boolean, maxAgeMs: number | undefined): string => {
+      const line = stringifySetCookie(options.name, 'v', {
+        path: options.path,
+        domain: options.domain,
+        httpOnly: options.httpOnly,
+        secure,
+        sameSite: options.sameSite === false ? undefined : options.sameSite,
+        maxAge: maxAgeMs === undefined ? undefined : Math.floor(maxAgeMs / 1000),
+      });
+      return line.slice(options.name.length + 2);
+    };
+    const expired = (secure: boolean): string =>
+      stringifySetCookie(options.name, '', {
+        path: options.path,
+        domain: options.domain,
+        httpOnly: options.httpOnly,
+        secure,
+        sameSite: options.sameSite === false ? undefined : options.sameSite,
+        expires: new Date(0),
+        maxAge: 0,
+      });
+    this.prefix = `${options.name}=`;
+    this.suffixes = [
+      [attributes(false, undefined), attributes(false, permanentLifetimeMs)],
+      [attributes(true, undefined), attributes(true, permanentLifetimeMs)],
+    ];
+    this.expiredLines = [expired(false), expired(true)];
+  }
+
+  /** The line that sets the cookie: a permanent one carries Max-Age, else it ends with the browser. */
+  set(value: string, secure: boolean, permanent: boolean): string {
+    return this.prefix + value + this.suffixes[secure ? 1 : 0][permanent ? 1 : 0];
+  }
+
+  /** The line that removes the cookie. */
+  expire(secure: boolean): string {
+    return this.expiredLines[secure ? 1 : 0];
+  }
+
+  /** Bytes of the longest line for a value of this length. */
+  longest(valueLength: number): number {
+    return this.prefix.length + valueLength + this.suffixes[1][1].length;
+  }
 }
 
 /** Adds a Set-Cookie line, keeping the ones the app set itself. */

@@ -210,6 +210,7 @@ describe('CookiePayloadCodec', () => {
         data: { a: 1 },
         permanent: true,
         body: `j${b64('P{"a":1}')}`,
+        mayHoldDates: false,
       });
     });
 

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { fromSessionJson, toSessionJson } from '../session-json.js';
+import { fromSessionJson, holdsDates, toSessionJson } from '../session-json.js';
 import { deriveKeys } from './keys.js';
 import { TimedSigner, type UnsignFailure } from './timed-signer.js';
 
@@ -14,6 +14,7 @@ export interface DecodedCookie {
   permanent: boolean;
   /** The packed body as received: re-signing it refreshes the cookie without re-serialising. */
   body: string;
+  mayHoldDates: boolean;
 }
 
 export type DecodeResult =
@@ -33,8 +34,16 @@ export class CookiePayloadCodec {
   }
 
   /** Packs and signs a session. */
-  encode(data: Record<string, unknown>, permanent: boolean, nowMs: number): string {
-    return this.signer.sign(this.pack((permanent ? 'P' : 'S') + toSessionJson(data)), nowMs);
+  encode(
+    data: Record<string, unknown>,
+    permanent: boolean,
+    nowMs: number,
+    mayHoldDates = true,
+  ): string {
+    return this.signer.sign(
+      this.pack((permanent ? 'P' : 'S') + toSessionJson(data, mayHoldDates)),
+      nowMs,
+    );
   }
 
   /** Signs an already packed body again with a fresh timestamp (refresh without changes). */
@@ -51,7 +60,8 @@ export class CookiePayloadCodec {
     try {
       const plain = this.unpack(body, verified.keyIndex);
       const flag = plain[0];
-      const data = fromSessionJson(plain.slice(1));
+      const json = plain.slice(1);
+      const data = fromSessionJson(json);
       if (
         (flag !== 'P' && flag !== 'S') ||
         data === null ||
@@ -62,7 +72,12 @@ export class CookiePayloadCodec {
       }
       return {
         ok: true,
-        session: { data: data as Record<string, unknown>, permanent: flag === 'P', body },
+        session: {
+          data: data as Record<string, unknown>,
+          permanent: flag === 'P',
+          body,
+          mayHoldDates: holdsDates(json),
+        },
       };
     } catch {
       return { ok: false, reason: 'malformed' };

@@ -1,4 +1,4 @@
-import { sessionSetCookie } from '../cookie/cookie-header.js';
+import { SessionCookieLines } from '../cookie/cookie-header.js';
 import { CookiePayloadCodec } from '../cookie/cookie-payload.js';
 import { MAX_COOKIE_BYTES } from '../session.constants.js';
 import type { SessionDiagnostics } from '../session.diagnostics.js';
@@ -18,8 +18,7 @@ import {
 export class CookieStrategy implements SessionStrategy {
   readonly storeName: string;
   private readonly codec: CookiePayloadCodec;
-  /** Bytes of the Set-Cookie line besides the value, at its longest (Secure, Max-Age). */
-  private readonly lineOverhead: number;
+  private readonly lines: SessionCookieLines;
 
   constructor(
     store: CookieStore,
@@ -28,12 +27,7 @@ export class CookieStrategy implements SessionStrategy {
   ) {
     this.storeName = store.name;
     this.codec = new CookiePayloadCodec(options.secrets, store.encrypt);
-    this.lineOverhead = sessionSetCookie(
-      options.cookie,
-      '',
-      true,
-      options.permanentLifetime,
-    ).length;
+    this.lines = new SessionCookieLines(options.cookie, options.permanentLifetime);
   }
 
   load(token: string | undefined, nowMs: number): RequestSession {
@@ -80,8 +74,8 @@ export class CookieStrategy implements SessionStrategy {
 
   private save(session: RequestSession, nowMs: number): CookieAction {
     const data = session.snapshotData();
-    const value = this.codec.encode(data, session.permanent, nowMs);
-    const bytes = this.lineOverhead + value.length;
+    const value = this.codec.encode(data, session.permanent, nowMs, session.mayHoldDates);
+    const bytes = this.lines.longest(value.length);
     if (bytes > MAX_COOKIE_BYTES) throw new SessionTooLargeError(bytes, largestKeys(data));
     return { kind: 'set', value, permanent: session.permanent };
   }

@@ -2,7 +2,7 @@ import { deriveKeys } from '../cookie/keys.js';
 import { TimedSigner } from '../cookie/timed-signer.js';
 import type { SessionDiagnostics } from '../session.diagnostics.js';
 import { SessionLockTimeoutError, SessionStoreError } from '../session.errors.js';
-import { fromSessionJson, toSessionJson } from '../session-json.js';
+import { fromSessionJson, holdsDates, toSessionJson } from '../session-json.js';
 import type { ResolvedSessionOptions } from '../session-options.js';
 import { type LoadedSessionState, RequestSession } from '../session.js';
 import type { ReleaseLock, SessionStore, StoredSession } from '../stores/session-store.js';
@@ -64,7 +64,7 @@ export class ServerStrategy implements SessionStrategy {
     if (key === undefined || session.regenerated) {
       // A new record under a new id: first save, or regenerate() (fixation defence at login).
       const data: Record<string, string> = {};
-      for (const [k, v] of session.changes().set) data[k] = toSessionJson(v);
+      for (const [k, v] of session.changes().set) data[k] = toSessionJson(v, session.mayHoldDates);
       const id = newSessionId();
       await this.call(
         'create',
@@ -76,7 +76,7 @@ export class ServerStrategy implements SessionStrategy {
     }
     const changes = session.changes();
     const set: Record<string, string> = {};
-    for (const [k, v] of changes.set) set[k] = toSessionJson(v);
+    for (const [k, v] of changes.set) set[k] = toSessionJson(v, session.mayHoldDates);
     const patch = {
       replace: changes.replace,
       set,
@@ -143,7 +143,8 @@ export class ServerStrategy implements SessionStrategy {
       void this.store.destroy(storeKey(id)).catch(() => undefined);
       return undefined;
     }
-    return { data, permanent: record.permanent, id, original: record.data };
+    const mayHoldDates = Object.values(record.data).some(holdsDates);
+    return { data, permanent: record.permanent, id, original: record.data, mayHoldDates };
   }
 
   private cookieFor(session: RequestSession, nowMs: number): CookieAction {
