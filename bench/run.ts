@@ -2,9 +2,9 @@
 // process, gives it a live session, loads it from a separate autocannon process over loopback,
 // and reports median req/s, p50/p99 latency and the ratio to the bare route of the same round.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { renderChart } from './chart.js';
@@ -50,6 +50,8 @@ export interface VariantResult {
 
 export interface BenchResults {
   date: string;
+  /** wrk or autocannon. */
+  loader: string;
   node: string;
   cpus: number;
   pinned: boolean;
@@ -57,7 +59,12 @@ export interface BenchResults {
   results: VariantResult[];
 }
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The project root: the nearest folder up from this file with a package.json (source or build). */
+const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 const SERVER = join(ROOT, 'bench/out/bench/server.js');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -139,43 +146,114 @@ interface Load {
   failed: number;
 }
 
-function load(port: number, cookie: string, args: string[], pin: string[]): Promise<Load> {
+/** wrk (Debian's, in C: the lighter load generator) when installed, else autocannon from npm. */
+const WRK = (() => {
+  if (process.env.BENCH_LOADER === 'autocannon') return undefined;
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return 'wrk';
+  } catch (error) {
+    // wrk --version exits 1 after printing its version
+    return (error as { status?: number }).status === 1 ? 'wrk' : undefined;
+  }
+})();
+
+/** The load generator in use, for the report. */
+export const LOADER = WRK ?? 'autocannon';
+
+function load(port: number, cookie: string, args: LoadArgs, pin: string[]): Promise<Load> {
+  const url = `http://127.0.0.1:${port}/profile`;
+  if (WRK !== undefined && args.requests === undefined) return loadWithWrk(url, cookie, args, pin);
   const headers = cookie ? ['-H', `cookie:${cookie}`] : [];
-  const child = run(
-    [
-      ...pin,
-      process.execPath,
-      AUTOCANNON,
-      '-j',
-      ...args,
-      ...headers,
-      `http://127.0.0.1:${port}/profile`,
-    ],
-    {},
-  );
+  const amount =
+    args.requests === undefined ? ['-d', String(args.seconds)] : ['-a', String(args.requests)];
+  const command = [
+    ...pin,
+    process.execPath,
+    AUTOCANNON,
+    '-j',
+    '-c',
+    String(args.connections),
+    ...amount,
+    ...headers,
+    url,
+  ];
+  return output(command).then((out) => {
+    const r = JSON.parse(out) as {
+      requests: { average: number };
+      latency: { p50: number; p99: number };
+      '2xx': number;
+      non2xx: number;
+      errors: number;
+      timeouts: number;
+    };
+    return {
+      rps: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      ok: r['2xx'],
+      failed: r.non2xx + r.errors + r.timeouts,
+    };
+  });
+}
+
+async function loadWithWrk(
+  url: string,
+  cookie: string,
+  args: LoadArgs,
+  pin: string[],
+): Promise<Load> {
+  const headers = cookie ? ['-H', `Cookie: ${cookie}`] : [];
+  const out = await output([
+    ...pin,
+    'wrk',
+    '-t1',
+    `-c${args.connections}`,
+    `-d${args.seconds}s`,
+    '--latency',
+    ...headers,
+    url,
+  ]);
+  const number = (pattern: RegExp): number => Number(pattern.exec(out)?.[1] ?? 0);
+  const ms = (pattern: RegExp): number => {
+    const match = pattern.exec(out);
+    if (!match) return 0;
+    const unit = match[2];
+    return Number(match[1]) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+  };
+  const total = number(/(\d+) requests in/);
+  const failed =
+    number(/Non-2xx or 3xx responses: (\d+)/) +
+    [...out.matchAll(/(connect|read|write|timeout) (\d+)/g)].reduce(
+      (sum, m) => sum + Number(m[2]),
+      0,
+    );
+  return {
+    rps: number(/Requests\/sec:\s+([\d.]+)/),
+    p50: ms(/50%\s+([\d.]+)(us|ms|s)/),
+    p99: ms(/99%\s+([\d.]+)(us|ms|s)/),
+    ok: total - failed,
+    failed,
+  };
+}
+
+interface LoadArgs {
+  connections: number;
+  seconds: number;
+  /** A fixed number of requests instead of a duration (smoke runs). */
+  requests?: number;
+}
+
+function output(command: string[]): Promise<string> {
+  const child = run(command, {});
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   return new Promise((done, reject) => {
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err}`));
-      const r = JSON.parse(out) as {
-        requests: { average: number };
-        latency: { p50: number; p99: number };
-        '2xx': number;
-        non2xx: number;
-        errors: number;
-        timeouts: number;
-      };
-      done({
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        ok: r['2xx'],
-        failed: r.non2xx + r.errors + r.timeouts,
-      });
-    });
+    child.once('exit', (code) =>
+      code === 0 ? done(out) : reject(new Error(`${command.join(' ')} exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -233,9 +311,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     : (['bare', ...options.variants] as Variant[]);
   const sliceSeconds = Math.min(2, options.duration);
   const slices = options.smoke ? 1 : Math.max(1, Math.round(options.duration / sliceSeconds));
-  const sliceArgs = options.smoke
-    ? ['-c', '2', '-a', '40']
-    : ['-c', String(options.connections), '-d', String(sliceSeconds)];
+  const sliceArgs: LoadArgs = options.smoke
+    ? { connections: 2, seconds: 1, requests: 40 }
+    : { connections: options.connections, seconds: sliceSeconds };
   try {
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of options.scenarios) {
@@ -258,7 +336,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           for (const r of running) {
             r.cookie = await sessionCookie(r.port);
             if (options.warmup > 0 && !options.smoke) {
-              const warm = ['-c', String(options.connections), '-d', String(options.warmup)];
+              const warm = { connections: options.connections, seconds: options.warmup };
               await load(r.port, r.cookie, warm, pin?.load ?? []);
             }
           }
@@ -333,6 +411,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const { log: _log, outDir, ...recorded } = options;
   const report: BenchResults = {
     date: new Date().toISOString(),
+    loader: LOADER,
     node: process.version,
     cpus: availableParallelism(),
     pinned: pin !== undefined,
@@ -360,7 +439,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   runBench({
     rounds: smoke ? 1 : option('ROUNDS', 3),
     duration: option('DURATION', 8),
-    warmup: option('WARMUP', 2),
+    warmup: option('WARMUP', 3),
     connections: option('CONNECTIONS', 10),
     smoke,
     variants: only ?? VARIANTS,

@@ -4,7 +4,7 @@ import type { BenchResults } from './run.js';
 export function renderTable(report: BenchResults): string {
   const { options } = report;
   const lines = [
-    `Node ${report.node}, ${report.cpus} CPUs${report.pinned ? ' (server on CPU 0, load on CPU 1)' : ''}; ` +
+    `Node ${report.node}, ${report.cpus} CPUs, load from ${report.loader}${report.pinned ? ' (server on CPU 0, load on CPU 1)' : ''}; ` +
       `${options.rounds} rounds, ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s measured per variant; ` +
       'ratio = median over rounds of req/s divided by the bare route of the same round.',
     '',

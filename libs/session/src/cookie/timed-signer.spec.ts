@@ -249,3 +249,28 @@ describe('TimedSigner', () => {
     });
   });
 });
+
+describe('HmacSha256 matches createHmac (RFC 4231 test case 2 and random inputs)', () => {
+  it('computes the RFC 4231 vector', async () => {
+    const { HmacSha256 } = await import('./hmac.js');
+    const mac = new HmacSha256(Buffer.from('Jefe'));
+    expect(mac.digest('what do ya want for nothing?').toString('hex')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+  });
+
+  it('equals createHmac for keys of every length class and unicode messages', async () => {
+    const { HmacSha256 } = await import('./hmac.js');
+    const { createHmac, randomBytes } = await import('node:crypto');
+    for (const keyLength of [1, 32, 64, 65, 200]) {
+      const key = randomBytes(keyLength);
+      for (const message of ['', 'a', 'é✓ unicode', 'x'.repeat(1000)]) {
+        expect(
+          new HmacSha256(key)
+            .digest(message)
+            .equals(createHmac('sha256', key).update(message).digest()),
+        ).toBe(true);
+      }
+    }
+  });
+});

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { HmacSha256 } from './hmac.js';
 
 /** Why a signed value was refused. All of them mean "no session", never an error page. */
 export type UnsignFailure = 'malformed' | 'bad-signature' | 'expired';
@@ -17,11 +18,15 @@ const TIMESTAMP = /^[0-9a-z]{1,10}$/;
  * before anything in the value is used.
  */
 export class TimedSigner {
-  constructor(private readonly keys: readonly Buffer[]) {}
+  private readonly macs: HmacSha256[];
+
+  constructor(keys: readonly Buffer[]) {
+    this.macs = keys.map((key) => new HmacSha256(key));
+  }
 
   sign(value: string, nowMs: number): string {
     const signed = `${value}.${Math.floor(nowMs / 1000).toString(36)}`;
-    return `${signed}.${this.mac(this.keys[0], signed).toString('base64url')}`;
+    return `${signed}.${this.macs[0].digest(signed).toString('base64url')}`;
   }
 
   unsign(token: string, maxAgeMs: number, nowMs: number): UnsignResult {
@@ -41,8 +46,8 @@ export class TimedSigner {
     if (given.length !== 32 || given.toString('base64url') !== signature)
       return { ok: false, reason: 'malformed' };
     let keyIndex = -1;
-    for (let i = 0; i < this.keys.length; i++) {
-      if (timingSafeEqual(this.mac(this.keys[i], signed), given) && keyIndex < 0) keyIndex = i;
+    for (let i = 0; i < this.macs.length; i++) {
+      if (timingSafeEqual(this.macs[i].digest(signed), given) && keyIndex < 0) keyIndex = i;
     }
     if (keyIndex < 0) return { ok: false, reason: 'bad-signature' };
 
@@ -51,9 +56,5 @@ export class TimedSigner {
     // A timestamp from the future (beyond clock skew) is as suspect as an old one.
     if (age > maxAgeMs || age < -60_000) return { ok: false, reason: 'expired' };
     return { ok: true, value: signed.slice(0, tsDot), issuedAt, keyIndex };
-  }
-
-  private mac(key: Buffer, data: string): Buffer {
-    return createHmac('sha256', key).update(data).digest();
   }
 }

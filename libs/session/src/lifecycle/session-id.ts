@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const ID = /^[A-Za-z0-9_-]{43}$/;
 
@@ -13,5 +13,6 @@ export function isSessionId(value: string): boolean {
 
 /** The key a store keeps a session under: a hash, so a leaked store holds no usable ids. */
 export function storeKey(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+  // One-shot: no native Hash object per request for the collector to finalise.
+  return hash('sha256', id, 'base64url');
 }
