@@ -375,7 +375,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           samples.set(key, [...(samples.get(key) ?? []), sample]);
           options.log(
             `round ${round} ${scenario.padEnd(5)} ${r.variant.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s  ` +
-              `p50 ${sample.p50} ms  p99 ${sample.p99} ms  cpu ${sample.cpuUs.toFixed(1)} µs/req  ` +
+              `p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(1)} ms  cpu ${sample.cpuUs.toFixed(1)} µs/req  ` +
               `ratio ${sample.ratio.toFixed(3)}${r.failed ? `  FAILED ${r.failed}` : ''}`,
           );
         }

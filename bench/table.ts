@@ -17,7 +17,7 @@ export function renderTable(report: BenchResults): string {
         ? ''
         : `≥ ${r.target.toFixed(2)} ${r.median.ratio >= r.target ? 'met' : '**missed**'}`;
     lines.push(
-      `| ${r.scenario} | ${r.label} | ${r.median.rps.toFixed(0)} | ${r.median.cpuUs.toFixed(1)} | ${r.median.p50} | ${r.median.p99} | ${r.median.ratio.toFixed(3)} | ${target} |`,
+      `| ${r.scenario} | ${r.label} | ${r.median.rps.toFixed(0)} | ${r.median.cpuUs.toFixed(1)} | ${r.median.p50.toFixed(2)} | ${r.median.p99.toFixed(1)} | ${r.median.ratio.toFixed(3)} | ${target} |`,
     );
   }
   return `${lines.join('\n')}\n`;
