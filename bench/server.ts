@@ -34,10 +34,10 @@ import {
   SessionModule,
   SessionService,
 } from '../libs/session/src/index.js';
-import type { Scenario, Variant } from './variants.js';
+import type { DiagnosticVariant, Scenario, Variant } from './variants.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopq';
-const variant = process.env.BENCH_VARIANT as Variant;
+const variant = process.env.BENCH_VARIANT as Variant | DiagnosticVariant;
 const scenario = process.env.BENCH_SCENARIO as Scenario;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisPrefix = process.env.BENCH_REDIS_PREFIX ?? 'bench:';
@@ -63,17 +63,9 @@ class BareController {
 }
 
 /** Diagnostics: the cost of any Nest middleware on every route. */
-const PROBE = Symbol('probe');
 @Injectable()
 class NoopMiddleware implements NestMiddleware {
-  use(req: any, res: any, next: () => void): void {
-    if (process.env.BENCH_PROBE === 'symbol') {
-      req[PROBE] = 1;
-      res[PROBE] = 1;
-    } else if (process.env.BENCH_PROBE === 'string') {
-      req.probe = 1;
-      res.probe = 1;
-    }
+  use(_req: unknown, _res: unknown, next: () => void): void {
     next();
   }
 }
@@ -222,13 +214,13 @@ async function main(): Promise<void> {
     case 'redis':
       root = moduleApp(variant, [write ? ModuleWriteController : ModuleReadController]);
       break;
-    case 'noop-middleware' as Variant:
+    case 'noop-middleware':
       root = { module: NoopMiddlewareModule, controllers: [BareController] };
       break;
-    case 'cookie-untouched' as Variant:
+    case 'cookie-untouched':
       root = moduleApp('cookie', [BareProfileController]);
       break;
-    case 'cookie-decorator' as Variant:
+    case 'cookie-decorator':
       root = moduleApp('cookie', [DecoratorOnlyController]);
       break;
     case 'service':

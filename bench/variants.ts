@@ -12,11 +12,23 @@ export const VARIANTS = [
 ] as const;
 export type Variant = (typeof VARIANTS)[number];
 
+/**
+ * Extra apps for taking the cost apart (BENCH_VARIANTS=bare,noop-middleware,...): any Nest
+ * middleware on every route; the module mounted but the route not using the session; the
+ * @Session() parameter without the guard.
+ */
+export const DIAGNOSTIC_VARIANTS = [
+  'noop-middleware',
+  'cookie-untouched',
+  'cookie-decorator',
+] as const;
+export type DiagnosticVariant = (typeof DIAGNOSTIC_VARIANTS)[number];
+
 export const SCENARIOS = ['read', 'write'] as const;
 /** read: a guarded page that reads the session; write: a counter incremented on each request. */
 export type Scenario = (typeof SCENARIOS)[number];
 
-export const LABELS: Record<Variant, string> = {
+export const LABELS: Record<Variant | DiagnosticVariant, string> = {
   bare: 'no session (the limit)',
   cookie: 'this module, cookie store',
   memory: 'this module, memory store',
@@ -26,6 +38,9 @@ export const LABELS: Record<Variant, string> = {
   'cookie-session': 'cookie-session',
   service: 'SessionService injected (cookie store)',
   'request-scope': 'Scope.REQUEST provider injected (cookie store)',
+  'noop-middleware': 'a no-op Nest middleware (diagnostic)',
+  'cookie-untouched': 'this module, route not using the session (diagnostic)',
+  'cookie-decorator': 'this module, @Session() without the guard (diagnostic)',
 };
 
 /** Targets of the issue: ratio to the bare route of the same round, medians. */

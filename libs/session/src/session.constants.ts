@@ -10,7 +10,5 @@ export const MAX_COOKIE_BYTES = 4093;
 /** Server-side stores: a store operation that takes longer fails the request with 503. */
 export const DEFAULT_STORE_TIMEOUT_MS = 2000;
 
-export const LOGGED_IN_GUARD_OPTIONS = 'session:logged-in-guard-options';
-export const SESSION_LOCK_METADATA = 'session:lock';
 /** DI token of the validated, defaulted options (ResolvedSessionOptions). */
 export const SESSION_OPTIONS = 'session:resolved-options';
