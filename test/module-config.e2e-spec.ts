@@ -1,10 +1,14 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Controller, Get, type INestApplication, Injectable, Module } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import {
   MemoryStore,
+  Session,
   SessionConfigError,
   SessionModule,
   type SessionModuleOptions,
+  SessionRuntime,
+  SessionService,
 } from '@app/session';
 import request from 'supertest';
 import { loadDemoConfig } from '../src/common/demo-config.js';
@@ -181,5 +185,61 @@ describe('demo configuration', () => {
     [{ DEMO_USERS: 'nopassword' }, /DEMO_USERS/],
   ])('rejects %j', (env, expected) => {
     expect(() => loadDemoConfig({ SESSION_SECRET: SECRET, ...env })).toThrow(expected);
+  });
+});
+
+describe('asyncContext: AsyncLocalStorage only where SessionService needs it', () => {
+  @Controller()
+  class LookupController {
+    constructor(private readonly moduleRef: ModuleRef) {}
+
+    @Get('lookup')
+    lookup(@Session() session: Session): { user: unknown } {
+      session.set('user', 'ana');
+      // Reached at run time, not injected: boot-time detection cannot see this use.
+      const service: SessionService<{ user: string }> = this.moduleRef.get(SessionService, {
+        strict: false,
+      });
+      return { user: service.get('user') };
+    }
+  }
+
+  async function start(options: SessionModuleOptions): Promise<INestApplication> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [SessionModule.forRoot(options)],
+      controllers: [LookupController],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    return app;
+  }
+
+  it('is off when nothing injects SessionService, and the service then says how to turn it on', async () => {
+    const app = await start({ secretKey: SECRET });
+    try {
+      expect(app.get(SessionRuntime).asyncContext).toBe(false);
+      expect((await request(app.getHttpServer()).get('/lookup')).status).toBe(500);
+    } finally {
+      await app.close();
+    }
+    expect(() => new SessionService().current).toThrow(/asyncContext: true/);
+  });
+
+  it('asyncContext: true turns it on for such uses', async () => {
+    const app = await start({ secretKey: SECRET, asyncContext: true });
+    try {
+      expect((await request(app.getHttpServer()).get('/lookup')).body).toEqual({ user: 'ana' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('is on by itself when a provider injects SessionService', async () => {
+    const t = await startTestApp({ secretKey: SECRET });
+    try {
+      expect(t.app.get(SessionRuntime).asyncContext).toBe(true);
+    } finally {
+      await t.close();
+    }
   });
 });
