@@ -3,16 +3,17 @@ import { hash } from 'node:crypto';
 const BLOCK = 64; // SHA-256 block size, bytes
 
 /**
- * HMAC-SHA256 (RFC 2104) over Node's one-shot `crypto.hash`. Same bytes as createHmac; but
- * createHmac builds a native object per call that the garbage collector must finalise, which
- * costs more under load than the hashing itself. The keys' pads are computed once.
+ * HMAC-SHA256 (RFC 2104) over Node's one-shot `crypto.hash`, giving the same bytes as
+ * createHmac. Under load createHmac's native object per call, and every digest Buffer with a
+ * backing store of its own, cost the garbage collector more than the hashing itself: here the
+ * digests travel as strings and the scratch buffers come from Node's shared pool.
  */
 export class HmacSha256 {
   private readonly inner: Buffer;
   private readonly outer: Buffer;
 
   constructor(key: Buffer) {
-    if (key.length > BLOCK) key = hash('sha256', key, 'buffer');
+    if (key.length > BLOCK) key = Buffer.from(hash('sha256', key, 'binary'), 'latin1');
     this.inner = Buffer.alloc(BLOCK, 0x36);
     this.outer = Buffer.alloc(BLOCK, 0x5c);
     for (let i = 0; i < key.length; i++) {
@@ -21,15 +22,15 @@ export class HmacSha256 {
     }
   }
 
-  digest(message: string): Buffer {
-    const length = Buffer.byteLength(message);
-    const input = Buffer.allocUnsafe(BLOCK + length);
+  /** The MAC of `message` (UTF-8), base64url without padding (43 characters). */
+  sign(message: string): string {
+    const input = Buffer.allocUnsafe(BLOCK + Buffer.byteLength(message));
     this.inner.copy(input, 0);
     input.write(message, BLOCK, 'utf8');
-    const innerHash = hash('sha256', input, 'buffer') as unknown as Buffer;
-    const output = Buffer.allocUnsafe(BLOCK + innerHash.length);
+    const innerHash = hash('sha256', input, 'binary');
+    const output = Buffer.allocUnsafe(BLOCK + 32);
     this.outer.copy(output, 0);
-    innerHash.copy(output, BLOCK);
-    return hash('sha256', output, 'buffer');
+    output.write(innerHash, BLOCK, 'latin1');
+    return hash('sha256', output, 'base64url');
   }
 }
