@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 
 /** Why a session might not persist, told to the developer once per cause. */
-export type DiagnosticCause =
-  'secure-over-http' | 'too-large' | 'bad-signature' | 'store-failure' | 'garbage-record';
+/** Warned about once per process; errors (each failed a request) are logged every time. */
+export type DiagnosticCause = 'secure-over-http' | 'bad-signature';
 
 export class SessionDiagnostics {
   private readonly logger = new Logger('SessionModule');

@@ -32,9 +32,4 @@ export class SessionService<TData extends object = Record<string, any>> {
   has(key: keyof TData & string): boolean {
     return this.current.has(key);
   }
-
-  /** Whether there is a request (and a session) in the current async context. */
-  get active(): boolean {
-    return sessionContextStorage.getStore()?.session !== undefined;
-  }
 }

@@ -23,27 +23,23 @@ export class SessionCookieLines {
   private readonly expiredLines: [string, string];
 
   constructor(options: ResolvedCookieOptions, permanentLifetimeMs: number) {
-    const attributes = (secure: boolean, maxAgeMs: number | undefined): string => {
-      const line = stringifySetCookie(options.name, 'v', {
+    const line = (secure: boolean, value: string, lifetime: { maxAge?: number; expires?: Date }) =>
+      stringifySetCookie(options.name, value, {
         path: options.path,
         domain: options.domain,
         httpOnly: options.httpOnly,
         secure,
         sameSite: options.sameSite === false ? undefined : options.sameSite,
-        maxAge: maxAgeMs === undefined ? undefined : Math.floor(maxAgeMs / 1000),
+        ...lifetime,
       });
-      return line.slice(options.name.length + 2);
-    };
+    const attributes = (secure: boolean, maxAgeMs: number | undefined): string =>
+      line(
+        secure,
+        'v',
+        maxAgeMs === undefined ? {} : { maxAge: Math.floor(maxAgeMs / 1000) },
+      ).slice(options.name.length + 2);
     const expired = (secure: boolean): string =>
-      stringifySetCookie(options.name, '', {
-        path: options.path,
-        domain: options.domain,
-        httpOnly: options.httpOnly,
-        secure,
-        sameSite: options.sameSite === false ? undefined : options.sameSite,
-        expires: new Date(0),
-        maxAge: 0,
-      });
+      line(secure, '', { expires: new Date(0), maxAge: 0 });
     this.prefix = `${options.name}=`;
     this.suffixes = [
       [attributes(false, undefined), attributes(false, permanentLifetimeMs)],
