@@ -443,8 +443,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     connections: option('CONNECTIONS', 10),
     smoke,
     variants: only ?? VARIANTS,
-    scenarios: SCENARIOS,
-    outDir: smoke ? undefined : join(ROOT, 'bench'),
+    scenarios: (process.env.BENCH_SCENARIOS?.split(',') as Scenario[] | undefined) ?? SCENARIOS,
+    outDir: smoke ? undefined : (process.env.BENCH_OUT ?? join(ROOT, 'bench')),
     log: (line) => console.log(line),
   }).then(
     (report) => {

@@ -2,8 +2,10 @@
 // variant named by BENCH_VARIANT and the scenario named by BENCH_SCENARIO. Prints
 // "READY <port>" once it listens. GET /login makes the session every load request then uses.
 import 'reflect-metadata';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   Controller,
+  createParamDecorator,
   Get,
   Inject,
   Injectable,
@@ -74,6 +76,29 @@ class NoopMiddleware implements NestMiddleware {
 class NoopMiddlewareModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(NoopMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+}
+
+/** Diagnostics: what Nest itself charges for a guard and a custom parameter decorator. */
+@Injectable()
+class AllowGuard {
+  canActivate(): boolean {
+    return true;
+  }
+}
+const Constant = createParamDecorator(() => 'bench');
+
+@Controller()
+class NestFloorController {
+  @Get('login')
+  login(): string {
+    return 'ok';
+  }
+
+  @Get('profile')
+  @UseGuards(AllowGuard)
+  profile(@Constant() name: string): string {
+    return `Profile page of ${name}`;
   }
 }
 
@@ -216,6 +241,36 @@ async function main(): Promise<void> {
       break;
     case 'noop-middleware':
       root = { module: NoopMiddlewareModule, controllers: [BareController] };
+      break;
+    case 'nest-floor':
+      root = { module: class FloorModule {}, controllers: [NestFloorController] };
+      break;
+    case 'raw-middleware':
+    case 'als-middleware':
+    case 'weakmap-middleware':
+    case 'locals-middleware':
+      root = { module: class BareModule {}, controllers: [BareController] };
+      middleware = async (app) => {
+        const storage = new AsyncLocalStorage<object>();
+        const map = new WeakMap<object, object>();
+        const key = Symbol('x');
+        app.use(
+          variant === 'raw-middleware'
+            ? (_req: unknown, _res: unknown, next: () => void) => next()
+            : variant === 'weakmap-middleware'
+              ? (_req: unknown, res: object, next: () => void) => {
+                  map.set(res, { a: 1 });
+                  next();
+                }
+              : variant === 'locals-middleware'
+                ? (_req: unknown, res: { locals: Record<symbol, object> }, next: () => void) => {
+                    res.locals[key] = { a: 1 };
+                    next();
+                  }
+                : (req: object, _res: unknown, next: () => void) => storage.run(req, next),
+        );
+        return Promise.resolve();
+      };
       break;
     case 'cookie-untouched':
       root = moduleApp('cookie', [BareProfileController]);

@@ -19,6 +19,11 @@ export type Variant = (typeof VARIANTS)[number];
  */
 export const DIAGNOSTIC_VARIANTS = [
   'noop-middleware',
+  'nest-floor',
+  'raw-middleware',
+  'als-middleware',
+  'weakmap-middleware',
+  'locals-middleware',
   'cookie-untouched',
   'cookie-decorator',
 ] as const;
@@ -39,6 +44,11 @@ export const LABELS: Record<Variant | DiagnosticVariant, string> = {
   service: 'SessionService injected (cookie store)',
   'request-scope': 'Scope.REQUEST provider injected (cookie store)',
   'noop-middleware': 'a no-op Nest middleware (diagnostic)',
+  'nest-floor': 'a no-op guard and a constant parameter decorator, no session (diagnostic)',
+  'raw-middleware': 'a no-op Express middleware (diagnostic)',
+  'als-middleware': 'an Express middleware entering AsyncLocalStorage (diagnostic)',
+  'weakmap-middleware': 'an Express middleware keying a WeakMap by the response (diagnostic)',
+  'locals-middleware': 'an Express middleware writing res.locals (diagnostic)',
   'cookie-untouched': 'this module, route not using the session (diagnostic)',
   'cookie-decorator': 'this module, @Session() without the guard (diagnostic)',
 };
