@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/out/', '*.config.js', 'bench/*.mjs'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/out/', '*.config.js', 'bench/*.mjs', 'test/support/*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -259,7 +259,7 @@ async function main(): Promise<void> {
             ? (_req: unknown, _res: unknown, next: () => void) => next()
             : variant === 'weakmap-middleware'
               ? (_req: unknown, res: object, next: () => void) => {
-                  map.set(res, { a: 1 });
+                  map.set(res, { req: _req, res });
                   next();
                 }
               : variant === 'locals-middleware'

@@ -22,7 +22,7 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
 
   use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     const { strategy, options } = this.runtime;
-    const context = new SessionContext(req, res, this);
+    const context = new SessionContext(this);
     let loaded: RequestSession | Promise<RequestSession>;
     try {
       loaded = strategy.load(readCookie(req, options.cookie.name), Date.now());
@@ -32,43 +32,42 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
     }
     if (!(loaded instanceof Promise)) {
       context.session = loaded;
-      this.start(context, next);
+      this.start(context, res, next);
       return;
     }
     loaded.then(
       (session) => {
         context.session = session;
-        this.start(context, next);
+        this.start(context, res, next);
       },
       (error: unknown) => {
         context.loadError = error;
-        this.start(context, next);
+        this.start(context, res, next);
       },
     );
   }
 
-  private start(context: SessionContext, next: () => void): void {
-    commitBeforeFirstWrite(context.res, context);
+  private start(context: SessionContext, res: ServerResponse, next: () => void): void {
+    commitBeforeFirstWrite(res, context);
     if (this.runtime.asyncContext) sessionContextStorage.run(context, next);
     else next();
   }
 
   /** Runs once, when the response is about to leave (see response-gate.ts). */
-  commit(context: SessionContext): void | Promise<void> {
+  commit(context: SessionContext, res: ServerResponse): void | Promise<void> {
     const session = context.session;
     if (session === undefined) return this.unlock(context);
     const now = Date.now();
     if (context.release === undefined) {
       const action = this.runtime.strategy.commit(session, now);
-      if (action instanceof Promise)
-        return action.then((a) => this.writeHeaders(a, session, context));
-      this.writeHeaders(action, session, context);
+      if (action instanceof Promise) return action.then((a) => this.writeHeaders(a, session, res));
+      this.writeHeaders(action, session, res);
       return;
     }
     const release = context.release;
     context.release = undefined;
     return Promise.resolve(this.runtime.strategy.commit(session, now))
-      .then((a) => this.writeHeaders(a, session, context))
+      .then((a) => this.writeHeaders(a, session, res))
       .finally(release);
   }
 
@@ -78,15 +77,11 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
     return release?.();
   }
 
-  private writeHeaders(
-    action: CookieAction,
-    session: RequestSession,
-    { req, res }: SessionContext,
-  ): void {
+  private writeHeaders(action: CookieAction, session: RequestSession, res: ServerResponse): void {
     const { options, diagnostics } = this.runtime;
     if (session.accessed) varyOnCookie(res);
     if (action.kind === 'none') return;
-    const https = isHttps(req, options.trustProxy);
+    const https = isHttps(res.req, options.trustProxy);
     const secure = options.cookie.secure === 'auto' ? https : options.cookie.secure;
     if (secure && !https) {
       diagnostics.warnOnce(
@@ -106,7 +101,7 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
   }
 
   /** The commit failed: answer with its status instead of the handler's response, and log why. */
-  fail({ res }: SessionContext, error: unknown): void {
+  fail(_context: SessionContext, res: ServerResponse, error: unknown): void {
     const { diagnostics } = this.runtime;
     // A store error was logged, with its cause, where it happened (ServerStrategy).
     if (error instanceof SessionTooLargeError) diagnostics.error(error.message);

@@ -1,18 +1,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { RequestSession } from '../session.js';
 import type { ReleaseLock } from '../stores/session-store.js';
 import { type ResponseGate, gateOf } from './response-gate.js';
 
 /** Who saves a context's session when its response is about to leave. */
 export interface SessionCommitter {
-  commit(context: SessionContext): void | Promise<void>;
-  fail(context: SessionContext, error: unknown): void;
+  commit(context: SessionContext, res: ServerResponse): void | Promise<void>;
+  fail(context: SessionContext, res: ServerResponse, error: unknown): void;
 }
 
 /**
- * One request's session state, reachable from the request object and from AsyncLocalStorage,
- * and the gate of its response (methods, not closures: this runs on every request).
+ * One request's session state, reachable from its response (see response-gate.ts) and from
+ * AsyncLocalStorage, and the gate of that response (methods, not closures: this runs on every
+ * request). It holds no reference to the request or the response, on purpose: see
+ * response-gate.ts.
  */
 export class SessionContext implements ResponseGate {
   session: RequestSession | undefined;
@@ -22,18 +24,14 @@ export class SessionContext implements ResponseGate {
   gate: ResponseGate['gate'] = 'closed';
   held: ResponseGate['held'];
 
-  constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    private readonly committer: SessionCommitter,
-  ) {}
+  constructor(private readonly committer: SessionCommitter) {}
 
-  commit(): void | Promise<void> {
-    return this.committer.commit(this);
+  commit(res: ServerResponse): void | Promise<void> {
+    return this.committer.commit(this, res);
   }
 
-  fail(error: unknown): void {
-    this.committer.fail(this, error);
+  fail(res: ServerResponse, error: unknown): void {
+    this.committer.fail(this, res, error);
   }
 }
 
