@@ -276,6 +276,12 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+/** Counts a bare slice as the partner of one variant's slice. */
+function pairBare(r: Running, bare: { requests: number; seconds: number }): void {
+  r.pairedBare.requests += bare.requests;
+  r.pairedBare.seconds += bare.seconds;
+}
+
 /** The list started at a different place each time: no variant always goes first. */
 function rotate<T>(list: T[], by: number): T[] {
   const shift = by % list.length;
@@ -294,12 +300,16 @@ interface Running {
   cpuTicks: number;
   p50: number[];
   p99: number[];
+  /** The bare route's requests and seconds in the slices run next to this variant's. */
+  pairedBare: { requests: number; seconds: number };
 }
 
 /**
  * Per round and scenario, every variant's server runs at once (pinned to one CPU, idle unless
- * loaded), and the load visits them in short slices, round-robin. Shared-machine noise comes in
- * waves of seconds: slicing spreads it over all variants alike, so the ratios hold still.
+ * loaded), and the load visits them in two-second slices, round-robin, each variant's slice
+ * right next to a slice of the bare route (before it, then after it, in turn). Shared-machine
+ * noise comes in waves of seconds: a variant's ratio is taken against the bare slices beside
+ * its own, so a wave falls on both sides of the ratio.
  */
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const pin = pinning();
@@ -331,6 +341,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
               cpuTicks: 0,
               p50: [],
               p99: [],
+              pairedBare: { requests: 0, seconds: 0 },
             });
           }
           for (const r of running) {
@@ -340,27 +351,42 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
               await load(r.port, r.cookie, warm, pin?.load ?? []);
             }
           }
-          for (let slice = 0; slice < slices; slice++) {
-            for (const r of rotate(running, slice + round)) {
-              const before = cpuTicks(r.child.pid);
-              const started = process.hrtime.bigint();
-              const result = await load(r.port, r.cookie, sliceArgs, pin?.load ?? []);
-              const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-              r.seconds += options.smoke ? elapsed : sliceSeconds;
-              r.cpuTicks += cpuTicks(r.child.pid) - before;
-              r.requests += result.ok + result.failed;
-              r.failed += result.failed;
-              r.p50.push(result.p50);
-              r.p99.push(result.p99);
+          const bareRunning = running.find((r) => r.variant === 'bare')!;
+          const measure = async (r: Running): Promise<{ requests: number; seconds: number }> => {
+            const before = cpuTicks(r.child.pid);
+            const started = process.hrtime.bigint();
+            const result = await load(r.port, r.cookie, sliceArgs, pin?.load ?? []);
+            const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+            const seconds = options.smoke ? elapsed : sliceSeconds;
+            r.seconds += seconds;
+            r.cpuTicks += cpuTicks(r.child.pid) - before;
+            r.requests += result.ok + result.failed;
+            r.failed += result.failed;
+            r.p50.push(result.p50);
+            r.p99.push(result.p99);
+            return { requests: result.ok + result.failed, seconds };
+          };
+          // A smoke run only checks that every variant answers: one slice each, no pairing.
+          if (options.smoke) for (const r of running) await measure(r);
+          for (let slice = 0; slice < (options.smoke ? 0 : slices); slice++) {
+            const others = running.filter((r) => r !== bareRunning);
+            for (const r of rotate(others, slice + round)) {
+              const bareFirst = (slice + round) % 2 === 0;
+              if (bareFirst) pairBare(r, await measure(bareRunning));
+              await measure(r);
+              if (!bareFirst) pairBare(r, await measure(bareRunning));
             }
+            if (others.length === 0) await measure(bareRunning);
           }
         } finally {
           await Promise.all(running.map((r) => stopServer(r.child)));
         }
-        const bare = running.find((r) => r.variant === 'bare')!;
-        const bareRps = bare.requests / bare.seconds;
         for (const r of running) {
           const rps = r.requests / r.seconds;
+          // Against the bare slices beside this variant's own; the bare route itself is 1.
+          const paired =
+            r.pairedBare.seconds > 0 ? r.pairedBare : { requests: r.requests, seconds: r.seconds };
+          const bareRps = paired.requests / paired.seconds;
           const sample: Sample = {
             round,
             rps,
@@ -438,7 +464,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const only = process.env.BENCH_VARIANTS?.split(',') as Variant[] | undefined;
   runBench({
     rounds: smoke ? 1 : option('ROUNDS', 3),
-    duration: option('DURATION', 8),
+    duration: option('DURATION', 6),
     warmup: option('WARMUP', 3),
     connections: option('CONNECTIONS', 10),
     smoke,

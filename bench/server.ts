@@ -212,7 +212,7 @@ function moduleApp(
       ? new MemoryStore()
       : store === 'redis'
         ? new RedisStore({
-            client: new Redis(redisUrl, { enableOfflineQueue: true }),
+            client: new Redis(redisUrl, { enableOfflineQueue: true, enableAutoPipelining: true }),
             prefix: redisPrefix,
           })
         : undefined;

@@ -33,6 +33,8 @@ function redisStore(url: string, prefix: string): DemoStore {
     // While Redis is down, fail commands at once (503) instead of queueing them without bound.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    // The commands of concurrent requests go out in one write.
+    enableAutoPipelining: true,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });

@@ -20,9 +20,9 @@ export class LoggedInGuard implements CanActivate {
   constructor(protected readonly runtime: SessionRuntime) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<IncomingMessage & { originalUrl?: string }>();
-    if (this.isLoggedIn(sessionOf(contextOf(context.switchToHttp().getResponse<object>()))))
-      return true;
+    const http = context.switchToHttp();
+    if (this.isLoggedIn(sessionOf(contextOf(http.getResponse<object>())))) return true;
+    const req = http.getRequest<IncomingMessage & { originalUrl?: string }>();
     if (this.wantsHtml(req)) {
       const next = encodeURIComponent(req.originalUrl ?? req.url ?? '/');
       throw new LoginRedirectException(`${this.runtime.options.guard.loginPath}?next=${next}`);

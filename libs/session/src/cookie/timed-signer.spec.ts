@@ -272,4 +272,39 @@ describe('HmacSha256 matches createHmac (RFC 4231 test case 2 and random inputs)
       }
     }
   });
+
+  it('reuses its scratch space safely: long, multibyte and alternating messages', async () => {
+    const { HmacSha256 } = await import('./hmac.js');
+    const { createHmac, randomBytes } = await import('node:crypto');
+    const key = randomBytes(32);
+    const mac = new HmacSha256(key);
+    // Around the 4096-byte scratch space, with 3-byte characters cut at its end, and a short
+    // message after a long one (nothing of the long one may leak into the short one's MAC).
+    const messages = [
+      'x'.repeat(4092),
+      'x'.repeat(4093),
+      'x'.repeat(5000),
+      'x'.repeat(4094) + '✓',
+      '✓'.repeat(1366),
+      'short',
+      '✓'.repeat(3000),
+      '',
+    ];
+    for (const message of messages) {
+      expect(mac.sign(message)).toBe(createHmac('sha256', key).update(message).digest('base64url'));
+    }
+  });
+});
+
+describe('equalInConstantTime', () => {
+  it('is true only for identical strings', async () => {
+    const { equalInConstantTime } = await import('./hmac.js');
+    expect(equalInConstantTime('abc', 'abc')).toBe(true);
+    expect(equalInConstantTime('', '')).toBe(true);
+    expect(equalInConstantTime('abc', 'abd')).toBe(false);
+    expect(equalInConstantTime('abc', 'Abc')).toBe(false);
+    expect(equalInConstantTime('abc', 'abcd')).toBe(false);
+    expect(equalInConstantTime('abc', 'ab')).toBe(false);
+    expect(equalInConstantTime('\u0100', '\u0000')).toBe(false);
+  });
 });

@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import { HmacSha256 } from './hmac.js';
+import { HmacSha256, equalInConstantTime } from './hmac.js';
 
 /** Why a signed value was refused. All of them mean "no session", never an error page. */
 export type UnsignFailure = 'malformed' | 'bad-signature' | 'expired';
@@ -43,11 +42,9 @@ export class TimedSigner {
 
     // Both sides are canonical base64url of 32 bytes, so equal strings mean equal MACs; a
     // non-canonical spelling of the right MAC does not match, as it must not.
-    const given = Buffer.from(signature, 'latin1');
     let keyIndex = -1;
     for (let i = 0; i < this.macs.length; i++) {
-      const expected = Buffer.from(this.macs[i].sign(signed), 'latin1');
-      if (timingSafeEqual(expected, given) && keyIndex < 0) keyIndex = i;
+      if (equalInConstantTime(this.macs[i].sign(signed), signature) && keyIndex < 0) keyIndex = i;
     }
     if (keyIndex < 0) return { ok: false, reason: 'bad-signature' };
 

@@ -50,11 +50,13 @@ function patchServerResponse(): void {
     Object.defineProperty(proto, method, {
       configurable: true,
       writable: true,
-      value: function gated(this: ServerResponse, ...args: unknown[]): unknown {
+      value: function gated(this: ServerResponse): unknown {
         const gate = gates.get(this);
-        return gate === undefined || gate.gate === 'open'
-          ? original.apply(this, args)
-          : intercept(this, gate, method, args);
+        /* eslint-disable prefer-rest-params -- V8 passes `arguments` through apply without an array */
+        if (gate === undefined || gate.gate === 'open')
+          return original.apply(this, arguments as unknown as unknown[]);
+        return intercept(this, gate, method, Array.from(arguments));
+        /* eslint-enable prefer-rest-params */
       },
     });
   }

@@ -164,22 +164,25 @@ export class ServerStrategy implements SessionStrategy {
     promise: Promise<T>,
     timeoutMs = this.options.storeTimeout,
   ): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    });
-    return Promise.race([promise, timeout]).then(
-      (value) => {
+    // One promise and one timer per operation (no Promise.race): this runs twice a request.
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown): void => {
+        if (settled) return; // a late failure after the timeout was already reported
+        settled = true;
         clearTimeout(timer);
-        return value;
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        if (error instanceof SessionLockTimeoutError) throw error;
+        if (error instanceof SessionLockTimeoutError) return reject(error);
         // Logged here, once per failure, whichever path (load, lock, commit, health) hit it.
         this.diagnostics.error(`Session store ${this.storeName} failed (${operation})`, error);
-        throw new SessionStoreError(operation, error);
-      },
-    );
+        reject(new SessionStoreError(operation, error));
+      };
+      const timer = setTimeout(() => fail(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      promise.then((value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      }, fail);
+    });
   }
 }
