@@ -3,6 +3,7 @@
 // and reports median req/s, p50/p99 latency and the ratio to the bare route of the same round.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,8 @@ export interface BenchResults {
   node: string;
   cpus: number;
   pinned: boolean;
+  /** Which Redis served the Redis variants. */
+  redis: string;
   options: Omit<BenchOptions, 'log' | 'outDir'>;
   results: VariantResult[];
 }
@@ -67,7 +70,8 @@ const ROOT = (() => {
 })();
 const SERVER = join(ROOT, 'bench/out/bench/server.js');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The Redis the Redis variants use: the bench's own (see ownRedis) or REDIS_URL. */
+let redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Server on CPU 0, load generator on CPU 1, when taskset and two CPUs are there. */
 function pinning(): { server: string[]; load: string[] } | undefined {
@@ -97,7 +101,7 @@ async function startServer(
     BENCH_VARIANT: variant,
     BENCH_SCENARIO: scenario,
     BENCH_REDIS_PREFIX: prefix,
-    REDIS_URL,
+    REDIS_URL: redisUrl,
   });
   let output = '';
   const port = await new Promise<number>((resolvePort, reject) => {
@@ -276,6 +280,47 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+/**
+ * A redis-server of the bench's own on the load's CPU, so that Redis does not take CPU time
+ * from the server being measured (the machine's shared Redis floats over both CPUs). Without
+ * redis-server on the PATH, or with BENCH_REDIS=shared, the Redis at REDIS_URL serves.
+ */
+async function ownRedis(pin: string[] | undefined): Promise<{ label: string; stop: () => void }> {
+  const shared = { label: `shared Redis at ${redisUrl}`, stop: () => undefined };
+  if (process.env.BENCH_REDIS === 'shared' || pin === undefined) return shared;
+  const port = await new Promise<number>((resolvePort) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(free));
+    });
+  });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = run([...pin, 'redis-server', ...args], {});
+  const spawned = await new Promise<boolean>((resolveSpawn) => {
+    child.once('spawn', () => resolveSpawn(true));
+    child.once('error', () => resolveSpawn(false));
+  });
+  if (!spawned) return shared;
+  child.stdout!.resume();
+  child.stderr!.resume();
+  let up = false;
+  for (let attempt = 0; attempt < 50 && !up; attempt++) {
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    up = await client.connect().then(
+      () => true,
+      () => false,
+    );
+    client.disconnect();
+    if (!up) await new Promise((wait) => setTimeout(wait, 100));
+  }
+  if (!up) {
+    child.kill('SIGKILL');
+    return shared;
+  }
+  redisUrl = `redis://127.0.0.1:${port}`;
+  return { label: 'own redis-server on the load CPU', stop: () => child.kill('SIGKILL') };
+}
+
 /** Counts a bare slice as the partner of one variant's slice. */
 function pairBare(r: Running, bare: { requests: number; seconds: number }): void {
   r.pairedBare.requests += bare.requests;
@@ -314,7 +359,9 @@ interface Running {
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const pin = pinning();
   const prefix = `bench:${process.pid}:`;
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  const usesRedis = options.variants.some((v) => v === 'redis' || v === 'connect-redis');
+  const ownedRedis = usesRedis ? await ownRedis(pin?.load) : undefined;
+  const redis = new Redis(redisUrl, { lazyConnect: true });
   const samples = new Map<string, Sample[]>();
   const variants = options.variants.includes('bare')
     ? options.variants
@@ -412,6 +459,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     const keys = await redis.keys(`${prefix}*`).catch(() => [] as string[]);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
+    ownedRedis?.stop();
   }
 
   const results: VariantResult[] = [];
@@ -441,6 +489,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     node: process.version,
     cpus: availableParallelism(),
     pinned: pin !== undefined,
+    redis: ownedRedis?.label ?? 'none',
     options: recorded,
     results,
   };

@@ -247,27 +247,13 @@ async function main(): Promise<void> {
       break;
     case 'raw-middleware':
     case 'als-middleware':
-    case 'weakmap-middleware':
-    case 'locals-middleware':
       root = { module: class BareModule {}, controllers: [BareController] };
       middleware = async (app) => {
         const storage = new AsyncLocalStorage<object>();
-        const map = new WeakMap<object, object>();
-        const key = Symbol('x');
         app.use(
           variant === 'raw-middleware'
             ? (_req: unknown, _res: unknown, next: () => void) => next()
-            : variant === 'weakmap-middleware'
-              ? (_req: unknown, res: object, next: () => void) => {
-                  map.set(res, { req: _req, res });
-                  next();
-                }
-              : variant === 'locals-middleware'
-                ? (_req: unknown, res: { locals: Record<symbol, object> }, next: () => void) => {
-                    res.locals[key] = { a: 1 };
-                    next();
-                  }
-                : (req: object, _res: unknown, next: () => void) => storage.run(req, next),
+            : (req: object, _res: unknown, next: () => void) => storage.run(req, next),
         );
         return Promise.resolve();
       };

@@ -4,9 +4,9 @@ import type { BenchResults } from './run.js';
 export function renderTable(report: BenchResults): string {
   const { options } = report;
   const lines = [
-    `Node ${report.node}, ${report.cpus} CPUs, load from ${report.loader}${report.pinned ? ' (server on CPU 0, load on CPU 1)' : ''}; ` +
+    `Node ${report.node}, ${report.cpus} CPUs, load from ${report.loader}${report.pinned ? ' (server on CPU 0, load on CPU 1)' : ''}, Redis: ${report.redis ?? 'shared'}; ` +
       `${options.rounds} rounds, ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s measured per variant; ` +
-      'ratio = median over rounds of req/s divided by the bare route of the same round.',
+      "ratio = median over rounds of the variant's req/s divided by the bare route's in the slices run beside it, same round.",
     '',
     '| scenario | variant | median req/s | server CPU µs/req | p50 ms | p99 ms | ratio to bare | target |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',

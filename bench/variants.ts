@@ -13,17 +13,16 @@ export const VARIANTS = [
 export type Variant = (typeof VARIANTS)[number];
 
 /**
- * Extra apps for taking the cost apart (BENCH_VARIANTS=bare,noop-middleware,...): any Nest
- * middleware on every route; the module mounted but the route not using the session; the
- * @Session() parameter without the guard.
+ * Extra apps for taking the cost apart (BENCH_VARIANTS=bare,noop-middleware,...): a Nest
+ * middleware on every route; what Nest charges for a guard and a parameter decorator; a plain
+ * Express middleware, and one entering AsyncLocalStorage (what SessionService needs); the module
+ * mounted but the route not using the session; the @Session() parameter without the guard.
  */
 export const DIAGNOSTIC_VARIANTS = [
   'noop-middleware',
   'nest-floor',
   'raw-middleware',
   'als-middleware',
-  'weakmap-middleware',
-  'locals-middleware',
   'cookie-untouched',
   'cookie-decorator',
 ] as const;
@@ -47,8 +46,6 @@ export const LABELS: Record<Variant | DiagnosticVariant, string> = {
   'nest-floor': 'a no-op guard and a constant parameter decorator, no session (diagnostic)',
   'raw-middleware': 'a no-op Express middleware (diagnostic)',
   'als-middleware': 'an Express middleware entering AsyncLocalStorage (diagnostic)',
-  'weakmap-middleware': 'an Express middleware keying a WeakMap by the response (diagnostic)',
-  'locals-middleware': 'an Express middleware writing res.locals (diagnostic)',
   'cookie-untouched': 'this module, route not using the session (diagnostic)',
   'cookie-decorator': 'this module, @Session() without the guard (diagnostic)',
 };
