@@ -306,6 +306,7 @@ async function ownRedis(pin: string[] | undefined): Promise<{ label: string; sto
   let up = false;
   for (let attempt = 0; attempt < 50 && !up; attempt++) {
     const client = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined); // refused while it starts: asked again below
     up = await client.connect().then(
       () => true,
       () => false,
@@ -350,11 +351,12 @@ interface Running {
 }
 
 /**
- * Per round and scenario, every variant's server runs at once (pinned to one CPU, idle unless
- * loaded), and the load visits them in two-second slices, round-robin, each variant's slice
- * right next to a slice of the bare route (before it, then after it, in turn). Shared-machine
- * noise comes in waves of seconds: a variant's ratio is taken against the bare slices beside
- * its own, so a wave falls on both sides of the ratio.
+ * Per round and scenario, every variant's server runs at once, each with a bare twin (all pinned
+ * to one CPU, idle unless loaded), and the load visits them in two-second slices, round-robin,
+ * each variant's slice right next to a slice of its twin (before it, then after it, in turn).
+ * Shared-machine noise comes in waves of seconds: a variant's ratio is taken against its twin's
+ * slices beside its own, so a wave falls on both sides of the ratio; and the twin sits idle
+ * between slices exactly as long as the variant (a server kept busier runs warmer).
  */
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const pin = pinning();
@@ -375,22 +377,31 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of options.scenarios) {
         const running: Running[] = [];
+        /** Each variant's bare twin: the same idle time between slices as the variant's own. */
+        const twins = new Map<Running, Running>();
+        const start = async (variant: Variant): Promise<Running> => {
+          const server = await startServer(variant, scenario, prefix, pin?.server ?? []);
+          const r: Running = {
+            variant,
+            ...server,
+            cookie: '',
+            requests: 0,
+            failed: 0,
+            seconds: 0,
+            cpuTicks: 0,
+            p50: [],
+            p99: [],
+            pairedBare: { requests: 0, seconds: 0 },
+          };
+          running.push(r);
+          return r;
+        };
         try {
           for (const variant of variants) {
-            const server = await startServer(variant, scenario, prefix, pin?.server ?? []);
-            running.push({
-              variant,
-              ...server,
-              cookie: '',
-              requests: 0,
-              failed: 0,
-              seconds: 0,
-              cpuTicks: 0,
-              p50: [],
-              p99: [],
-              pairedBare: { requests: 0, seconds: 0 },
-            });
+            if (variant === 'bare') continue;
+            twins.set(await start(variant), await start('bare'));
           }
+          if (twins.size === 0) await start('bare');
           for (const r of running) {
             r.cookie = await sessionCookie(r.port);
             if (options.warmup > 0 && !options.smoke) {
@@ -398,7 +409,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
               await load(r.port, r.cookie, warm, pin?.load ?? []);
             }
           }
-          const bareRunning = running.find((r) => r.variant === 'bare')!;
           const measure = async (r: Running): Promise<{ requests: number; seconds: number }> => {
             const before = cpuTicks(r.child.pid);
             const started = process.hrtime.bigint();
@@ -413,22 +423,34 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
             r.p99.push(result.p99);
             return { requests: result.ok + result.failed, seconds };
           };
-          // A smoke run only checks that every variant answers: one slice each, no pairing.
-          if (options.smoke) for (const r of running) await measure(r);
+          // A smoke run only checks that every server answers: one slice each.
+          if (options.smoke || twins.size === 0) {
+            const firstBare = running.find((r) => r.variant === 'bare');
+            for (const r of running) if (r.variant !== 'bare' || r === firstBare) await measure(r);
+          }
           for (let slice = 0; slice < (options.smoke ? 0 : slices); slice++) {
-            const others = running.filter((r) => r !== bareRunning);
-            for (const r of rotate(others, slice + round)) {
+            for (const [r, twin] of rotate([...twins], slice + round)) {
               const bareFirst = (slice + round) % 2 === 0;
-              if (bareFirst) pairBare(r, await measure(bareRunning));
+              if (bareFirst) pairBare(r, await measure(twin));
               await measure(r);
-              if (!bareFirst) pairBare(r, await measure(bareRunning));
+              if (!bareFirst) pairBare(r, await measure(twin));
             }
-            if (others.length === 0) await measure(bareRunning);
           }
         } finally {
           await Promise.all(running.map((r) => stopServer(r.child)));
         }
-        for (const r of running) {
+        // The bare row: all twins together.
+        const bares = running.filter((r) => r.variant === 'bare' && r.seconds > 0);
+        const bare: Running = {
+          ...bares[0],
+          requests: bares.reduce((sum, r) => sum + r.requests, 0),
+          failed: bares.reduce((sum, r) => sum + r.failed, 0),
+          seconds: bares.reduce((sum, r) => sum + r.seconds, 0),
+          cpuTicks: bares.reduce((sum, r) => sum + r.cpuTicks, 0),
+          p50: bares.flatMap((r) => r.p50),
+          p99: bares.flatMap((r) => r.p99),
+        };
+        for (const r of [bare, ...running.filter((x) => x.variant !== 'bare')]) {
           const rps = r.requests / r.seconds;
           // Against the bare slices beside this variant's own; the bare route itself is 1.
           const paired =
