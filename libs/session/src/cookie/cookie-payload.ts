@@ -23,6 +23,8 @@ export type DecodeResult =
 const COMPRESS_FROM = 256; // bytes of JSON; below it deflate rarely pays for its CPU
 const MAX_INFLATED = 64 * 1024; // a cookie is 4 KB; a bigger result is a deflate bomb
 const BODY = /^[jze][A-Za-z0-9_-]+$/;
+/** Scratch space for packing and unpacking: the codec runs synchronously, one call at a time. */
+const scratch = Buffer.allocUnsafeSlow(8192);
 
 export class CookiePayloadCodec {
   private readonly signer: TimedSigner;
@@ -96,7 +98,11 @@ export class CookiePayloadCodec {
       ]);
       return `e${sealed.toString('base64url')}`;
     }
-    const raw = Buffer.from(plain, 'utf8');
+    // Through the scratch buffer: no Buffer per request (a write that stopped within a
+    // character's width of its end may have been cut short: then a buffer of its own).
+    const written = scratch.write(plain, 0, 'utf8');
+    const raw =
+      written <= scratch.length - 4 ? scratch.subarray(0, written) : Buffer.from(plain, 'utf8');
     if (raw.length >= COMPRESS_FROM) {
       const packed = deflateRawSync(raw);
       if (packed.length < raw.length - 1) return `z${packed.toString('base64url')}`;
@@ -105,12 +111,15 @@ export class CookiePayloadCodec {
   }
 
   private unpack(body: string, keyIndex: number): string {
+    if (body[0] === 'j') {
+      if (this.encryptionKeys !== undefined) refuse('plain cookie while encryption is on');
+      // base64url decodes to 3/4 of its length: a cookie-sized body always fits the scratch.
+      if (body.length <= (scratch.length * 4) / 3)
+        return scratch.toString('utf8', 0, scratch.write(body.slice(1), 0, 'base64url'));
+      return Buffer.from(body.slice(1), 'base64url').toString('utf8');
+    }
     const bytes = Buffer.from(body.slice(1), 'base64url');
     switch (body[0]) {
-      case 'j':
-        return this.encryptionKeys === undefined
-          ? bytes.toString('utf8')
-          : refuse('plain cookie while encryption is on');
       case 'z':
         return this.encryptionKeys === undefined
           ? inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED }).toString('utf8')

@@ -5,7 +5,7 @@ const SELF_PARAMTYPES = 'self:paramtypes';
 const PROPERTY_DEPS = 'self:properties_metadata';
 
 /**
- * Whether any provider, controller, guard or interceptor of the app injects `token`, by
+ * Whether any provider, controller, guard, interceptor or middleware of the app injects `token`, by
  * constructor or property. Read once at boot from Nest's own injection metadata.
  */
 export function isInjectedAnywhere(modules: ModulesContainer, token: object): boolean {
@@ -14,6 +14,8 @@ export function isInjectedAnywhere(modules: ModulesContainer, token: object): bo
       ...module.providers.values(),
       ...module.controllers.values(),
       ...module.injectables.values(),
+      // Consumer middleware (known by now: Nest registers it before the init hooks run).
+      ...module.middlewares.values(),
     ];
     for (const { metatype } of wrappers) {
       if (typeof metatype !== 'function' || metatype === token) continue;
