@@ -322,12 +322,6 @@ async function ownRedis(pin: string[] | undefined): Promise<{ label: string; sto
   return { label: 'own redis-server on the load CPU', stop: () => child.kill('SIGKILL') };
 }
 
-/** Counts a bare slice as the partner of one variant's slice. */
-function pairBare(r: Running, bare: { requests: number; seconds: number }): void {
-  r.pairedBare.requests += bare.requests;
-  r.pairedBare.seconds += bare.seconds;
-}
-
 /** The list started at a different place each time: no variant always goes first. */
 function rotate<T>(list: T[], by: number): T[] {
   const shift = by % list.length;
@@ -346,8 +340,6 @@ interface Running {
   cpuTicks: number;
   p50: number[];
   p99: number[];
-  /** The bare route's requests and seconds in the slices run next to this variant's. */
-  pairedBare: { requests: number; seconds: number };
 }
 
 /**
@@ -391,7 +383,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
             cpuTicks: 0,
             p50: [],
             p99: [],
-            pairedBare: { requests: 0, seconds: 0 },
           };
           running.push(r);
           return r;
@@ -409,38 +400,33 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
               await load(r.port, r.cookie, warm, pin?.load ?? []);
             }
           }
-          const measure = async (r: Running): Promise<{ requests: number; seconds: number }> => {
+          const measure = async (r: Running): Promise<void> => {
             const before = cpuTicks(r.child.pid);
             const started = process.hrtime.bigint();
             const result = await load(r.port, r.cookie, sliceArgs, pin?.load ?? []);
             const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-            const seconds = options.smoke ? elapsed : sliceSeconds;
-            r.seconds += seconds;
+            r.seconds += options.smoke ? elapsed : sliceSeconds;
             r.cpuTicks += cpuTicks(r.child.pid) - before;
             r.requests += result.ok + result.failed;
             r.failed += result.failed;
             r.p50.push(result.p50);
             r.p99.push(result.p99);
-            return { requests: result.ok + result.failed, seconds };
           };
-          // A smoke run only checks that every server answers: one slice each.
-          if (options.smoke || twins.size === 0) {
-            const firstBare = running.find((r) => r.variant === 'bare');
-            for (const r of running) if (r.variant !== 'bare' || r === firstBare) await measure(r);
-          }
-          for (let slice = 0; slice < (options.smoke ? 0 : slices); slice++) {
+          // A twin is loaded only beside its variant, so its totals are the variant's baseline.
+          for (let slice = 0; slice < slices; slice++) {
+            if (twins.size === 0) await measure(running[0]);
             for (const [r, twin] of rotate([...twins], slice + round)) {
               const bareFirst = (slice + round) % 2 === 0;
-              if (bareFirst) pairBare(r, await measure(twin));
+              if (bareFirst) await measure(twin);
               await measure(r);
-              if (!bareFirst) pairBare(r, await measure(twin));
+              if (!bareFirst) await measure(twin);
             }
           }
         } finally {
           await Promise.all(running.map((r) => stopServer(r.child)));
         }
         // The bare row: all twins together.
-        const bares = running.filter((r) => r.variant === 'bare' && r.seconds > 0);
+        const bares = running.filter((r) => r.variant === 'bare');
         const bare: Running = {
           ...bares[0],
           requests: bares.reduce((sum, r) => sum + r.requests, 0),
@@ -450,12 +436,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           p50: bares.flatMap((r) => r.p50),
           p99: bares.flatMap((r) => r.p99),
         };
-        for (const r of [bare, ...running.filter((x) => x.variant !== 'bare')]) {
+        for (const r of [bare, ...twins.keys()]) {
           const rps = r.requests / r.seconds;
-          // Against the bare slices beside this variant's own; the bare route itself is 1.
-          const paired =
-            r.pairedBare.seconds > 0 ? r.pairedBare : { requests: r.requests, seconds: r.seconds };
-          const bareRps = paired.requests / paired.seconds;
+          // Against its twin's slices, run beside its own; the bare route itself is 1.
+          const baseline = twins.get(r) ?? r;
+          const bareRps = baseline.requests / baseline.seconds;
           const sample: Sample = {
             round,
             rps,

@@ -41,7 +41,8 @@ class VisitsController {
   }
 }
 
-@Module({ controllers: [VisitsController], providers: [VisitCounter] })
+// VisitCounter is not a provider: SessionService must be found injected into a middleware alone.
+@Module({ controllers: [VisitsController] })
 class VisitsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(VisitCounter).forRoutes('*');

@@ -101,7 +101,7 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
   }
 
   /** The commit failed: answer with its status instead of the handler's response, and log why. */
-  fail(_context: SessionContext, res: ServerResponse, error: unknown): void {
+  fail(res: ServerResponse, error: unknown): void {
     const { diagnostics } = this.runtime;
     // A store error was logged, with its cause, where it happened (ServerStrategy).
     if (error instanceof SessionTooLargeError) diagnostics.error(error.message);

@@ -32,7 +32,7 @@ export class SessionRuntime implements OnModuleInit, OnApplicationShutdown {
     this.cookieLines = new SessionCookieLines(options.cookie, options.permanentLifetime);
     this.strategy =
       store instanceof CookieStore
-        ? new CookieStrategy(store, options, this.diagnostics)
+        ? new CookieStrategy(store, options, this.diagnostics, this.cookieLines)
         : new ServerStrategy(store, options, this.diagnostics);
   }
 

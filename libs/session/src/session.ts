@@ -57,6 +57,11 @@ export interface SessionChanges {
   unset: string[];
 }
 
+/** Unless the store says otherwise, loaded data may hold Dates; a new session's data all comes through set(), which notices them. */
+function mayHoldDates(state: LoadedSessionState | undefined): boolean {
+  return state === undefined ? false : (state.mayHoldDates ?? true);
+}
+
 export class RequestSession<TData extends object = Record<string, any>> implements Session<TData> {
   accessed = false;
   destroyed = false;
@@ -86,8 +91,7 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     this.data = state?.data ?? {};
     this.permanentFlag = state?.permanent ?? false;
     this.original = state?.original;
-    // A new session's data all comes through set(), which notices Dates.
-    this.mayHoldDates = state === undefined ? false : (state.mayHoldDates ?? true);
+    this.mayHoldDates = mayHoldDates(state);
   }
 
   /**
@@ -100,8 +104,7 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
     this.data = state?.data ?? {};
     this.permanentFlag = state?.permanent ?? false;
     this.original = state?.original;
-    // A new session's data all comes through set(), which notices Dates.
-    this.mayHoldDates = state === undefined ? false : (state.mayHoldDates ?? true);
+    this.mayHoldDates = mayHoldDates(state);
     this.permanentChanged = this.forced = this.cleared = false;
     this.written = undefined;
     this.removed = undefined;

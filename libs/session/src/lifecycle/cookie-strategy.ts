@@ -1,4 +1,4 @@
-import { SessionCookieLines } from '../cookie/cookie-header.js';
+import type { SessionCookieLines } from '../cookie/cookie-header.js';
 import { CookiePayloadCodec } from '../cookie/cookie-payload.js';
 import { MAX_COOKIE_BYTES } from '../session.constants.js';
 import type { SessionDiagnostics } from '../session.diagnostics.js';
@@ -18,16 +18,16 @@ import {
 export class CookieStrategy implements SessionStrategy {
   readonly storeName: string;
   private readonly codec: CookiePayloadCodec;
-  private readonly lines: SessionCookieLines;
 
   constructor(
     store: CookieStore,
     private readonly options: ResolvedSessionOptions,
     private readonly diagnostics: SessionDiagnostics,
+    /** The module's Set-Cookie lines: their length decides whether a session fits. */
+    private readonly lines: SessionCookieLines,
   ) {
     this.storeName = store.name;
     this.codec = new CookiePayloadCodec(options.secrets, store.encrypt);
-    this.lines = new SessionCookieLines(options.cookie, options.permanentLifetime);
   }
 
   load(token: string | undefined, nowMs: number): RequestSession {

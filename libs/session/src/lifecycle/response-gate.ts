@@ -25,7 +25,8 @@ export interface ResponseGate {
  * scavenge time). The response comes in as an argument instead.
  */
 const gates = new WeakMap<ServerResponse, ResponseGate>();
-let patched = false;
+/** ServerResponse's own writeHead, write and end, once patched. */
+let originals: Record<Method, AnyFunction> | undefined;
 
 /**
  * Runs the gate's commit when the response is about to leave, whatever produced it (a returned
@@ -34,7 +35,7 @@ let patched = false;
  * closures and reshapes it); responses without a gate pass straight through.
  */
 export function commitBeforeFirstWrite(res: ServerResponse, gate: ResponseGate): void {
-  if (!patched) patchServerResponse();
+  if (originals === undefined) patchServerResponse();
   gates.set(res, gate);
 }
 
@@ -44,10 +45,10 @@ export function gateOf(res: object): ResponseGate | undefined {
 }
 
 function patchServerResponse(): void {
-  patched = true;
   const proto = ServerResponse.prototype as unknown as Record<Method, AnyFunction>;
+  originals = { writeHead: proto.writeHead, write: proto.write, end: proto.end };
   for (const method of ['writeHead', 'write', 'end'] as const) {
-    const original = proto[method];
+    const original = originals[method];
     Object.defineProperty(proto, method, {
       configurable: true,
       writable: true,
@@ -84,7 +85,7 @@ function intercept(
   }
   if (pending === undefined) {
     gate.gate = 'open';
-    return (res[method] as AnyFunction).apply(res, args);
+    return callOriginal(res, method, args);
   }
   gate.gate = 'held';
   gate.held = [[method, args]];
@@ -93,7 +94,7 @@ function intercept(
       const calls = gate.held!;
       gate.gate = 'open';
       gate.held = undefined;
-      for (const [m, a] of calls) (res[m] as AnyFunction).apply(res, a);
+      for (const [m, a] of calls) callOriginal(res, m, a);
     },
     (error: unknown) => {
       gate.gate = 'open';
@@ -102,4 +103,9 @@ function intercept(
     },
   );
   return answer;
+}
+
+/** The call the gate held, made now that it is open: to the method the patch wrapped. */
+function callOriginal(res: ServerResponse, method: Method, args: unknown[]): unknown {
+  return originals![method].apply(res, args);
 }

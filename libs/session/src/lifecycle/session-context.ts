@@ -7,7 +7,7 @@ import { type ResponseGate, gateOf } from './response-gate.js';
 /** Who saves a context's session when its response is about to leave. */
 export interface SessionCommitter {
   commit(context: SessionContext, res: ServerResponse): void | Promise<void>;
-  fail(context: SessionContext, res: ServerResponse, error: unknown): void;
+  fail(res: ServerResponse, error: unknown): void;
 }
 
 /**
@@ -31,7 +31,7 @@ export class SessionContext implements ResponseGate {
   }
 
   fail(res: ServerResponse, error: unknown): void {
-    this.committer.fail(this, res, error);
+    this.committer.fail(res, error);
   }
 }
 
