@@ -99,6 +99,17 @@ describe.each(Object.keys(stores) as (keyof typeof stores)[])(
       });
     });
 
+    it('raw writes in pieces reach the client whole, after the commit', async () => {
+      const jar = {};
+      const res = await withJar(jar, request(t.server).post('/chunks-after-set'));
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('one,two,three,four,five');
+      expect(setCookieLine(res)).toBeDefined();
+      expect((await withJar(jar, request(t.server).get('/read/chunked'))).body).toEqual({
+        value: 'yes',
+      });
+    });
+
     it('a session that becomes empty has its cookie removed', async () => {
       const jar: { cookie?: string } = {};
       await withJar(jar, request(t.server).post('/set/a?value=1'));

@@ -145,6 +145,18 @@ export class TestController {
     res.status(202).send('raw response');
   }
 
+  /** Raw writes in pieces, with encodings and a callback: held and replayed as they were. */
+  @Post('chunks-after-set')
+  chunksAfterSet(@Session() session: Session, @Res() res: Response): void {
+    session.set('chunked', 'yes');
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('one,');
+    res.write(Buffer.from('two,'));
+    res.write('74687265652c', 'hex');
+    res.write('four', 'utf8', () => undefined);
+    res.end(',five');
+  }
+
   @Post('redirect-after-set')
   redirectAfterSet(@Session() session: Session, @Res() res: Response): void {
     session.set('redirected', 'yes');

@@ -54,10 +54,13 @@ function patchServerResponse(): void {
       writable: true,
       value: function gated(this: ServerResponse): unknown {
         const gate = gates.get(this);
-        /* eslint-disable prefer-rest-params -- V8 passes `arguments` through apply without an array */
+        // `arguments` goes on as it is: V8 passes it through apply without building an array,
+        // and Array.from(arguments) here cost more than the whole gate (measured: ~4 µs a
+        // response, 6 % of a bare route's throughput).
+        /* eslint-disable prefer-rest-params */
         if (gate === undefined || gate.gate === 'open')
           return original.apply(this, arguments as unknown as unknown[]);
-        return intercept(this, gate, method, Array.from(arguments));
+        return intercept(this, gate, method, arguments);
         /* eslint-enable prefer-rest-params */
       },
     });
@@ -68,11 +71,11 @@ function intercept(
   res: ServerResponse,
   gate: ResponseGate,
   method: Method,
-  args: unknown[],
+  args: ArrayLike<unknown>,
 ): unknown {
   const answer = method === 'write' ? true : res;
   if (gate.gate === 'held') {
-    gate.held!.push([method, args]);
+    gate.held!.push([method, copy(args)]);
     return answer;
   }
   let pending: void | Promise<void>;
@@ -88,7 +91,7 @@ function intercept(
     return callOriginal(res, method, args);
   }
   gate.gate = 'held';
-  gate.held = [[method, args]];
+  gate.held = [[method, copy(args)]];
   pending.then(
     () => {
       const calls = gate.held!;
@@ -106,6 +109,13 @@ function intercept(
 }
 
 /** The call the gate held, made now that it is open: to the method the patch wrapped. */
-function callOriginal(res: ServerResponse, method: Method, args: unknown[]): unknown {
-  return originals![method].apply(res, args);
+function callOriginal(res: ServerResponse, method: Method, args: ArrayLike<unknown>): unknown {
+  return originals![method].apply(res, args as unknown[]);
+}
+
+/** A held call's arguments, kept past the call (a loop: Array.from is slow on `arguments`). */
+function copy(args: ArrayLike<unknown>): unknown[] {
+  const list: unknown[] = [];
+  for (let i = 0; i < args.length; i++) list.push(args[i]);
+  return list;
 }
