@@ -36,6 +36,8 @@ export class AppModule {
           secretKey: config.secrets,
           store: demoStore.store,
           permanentLifetime: config.lifetimeMs,
+          absoluteLifetime: config.absoluteLifetimeMs,
+          idleTimeout: config.idleTimeoutMs,
           trustProxy: config.trustProxy,
         }),
         AuthModule,

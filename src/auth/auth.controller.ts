@@ -28,9 +28,10 @@ export class AuthController {
 
   @Get('login')
   form(@Query('next') next: unknown, @Res() res: Response): void {
-    res
-      .type('html')
-      .send(loginForm(typeof next === 'string' && isLocalPath(next) ? next : undefined));
+    // A `next` the login would refuse (over 200 characters) is dropped, not carried into a 400.
+    const carried =
+      typeof next === 'string' && next.length <= 200 && isLocalPath(next) ? next : undefined;
+    res.type('html').send(loginForm(carried));
   }
 
   @Post('login')

@@ -15,6 +15,10 @@ export interface DemoConfig {
   /** Key prefix in Redis (REDIS_PREFIX, default 'session:'). */
   redisPrefix: string;
   lifetimeMs: number;
+  /** SESSION_ABSOLUTE_LIFETIME in ms (default 90 days). */
+  absoluteLifetimeMs: number;
+  /** SESSION_IDLE_TIMEOUT in ms; undefined: none. */
+  idleTimeoutMs: number | undefined;
   trustProxy: boolean;
   users: Map<string, string>;
 }
@@ -55,6 +59,22 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     );
   }
 
+  const absoluteSeconds = Number(env.SESSION_ABSOLUTE_LIFETIME ?? 7776000);
+  if (!Number.isInteger(absoluteSeconds) || absoluteSeconds <= 0) {
+    problems.push(
+      `SESSION_ABSOLUTE_LIFETIME: must be a positive whole number of seconds, got "${env.SESSION_ABSOLUTE_LIFETIME}"`,
+    );
+  }
+  const idleSeconds =
+    env.SESSION_IDLE_TIMEOUT === undefined || env.SESSION_IDLE_TIMEOUT === ''
+      ? undefined
+      : Number(env.SESSION_IDLE_TIMEOUT);
+  if (idleSeconds !== undefined && (!Number.isInteger(idleSeconds) || idleSeconds <= 0)) {
+    problems.push(
+      `SESSION_IDLE_TIMEOUT: must be a positive whole number of seconds, or unset for none, got "${env.SESSION_IDLE_TIMEOUT}"`,
+    );
+  }
+
   const users = new Map<string, string>();
   for (const pair of (env.DEMO_USERS ?? 'admin:admin').split(',')) {
     const colon = pair.indexOf(':');
@@ -75,6 +95,8 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.REDIS_PREFIX ?? 'session:',
     lifetimeMs: lifetimeSeconds * 1000,
+    absoluteLifetimeMs: absoluteSeconds * 1000,
+    idleTimeoutMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
     trustProxy: env.TRUST_PROXY === '1',
     users,
   };

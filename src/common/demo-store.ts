@@ -26,8 +26,19 @@ export function createDemoStore(config: DemoConfig): DemoStore {
   }
 }
 
+/** Host and port of a Redis URL, for logs: never its user name or password. */
+export function redisEndpoint(url: string): string {
+  try {
+    const { hostname, port } = new URL(url);
+    return `${hostname || '127.0.0.1'}:${port || '6379'}`;
+  } catch {
+    return '(unparsable REDIS_URL)';
+  }
+}
+
 function redisStore(url: string, prefix: string): DemoStore {
   const logger = new Logger('Redis');
+  const endpoint = redisEndpoint(url);
   const client = new Redis(url, {
     lazyConnect: true,
     // While Redis is down, fail commands at once (503) instead of queueing them without bound.
@@ -42,12 +53,12 @@ function redisStore(url: string, prefix: string): DemoStore {
   client.on('error', (error: Error) => {
     if (!down)
       logger.warn(
-        `Redis at ${url} unreachable (${error.message}); session requests answer 503 until it is back`,
+        `Redis at ${endpoint} unreachable (${error.message}); session requests answer 503 until it is back`,
       );
     down = true;
   });
   client.on('ready', () => {
-    if (down) logger.log(`Redis at ${url} is back`);
+    if (down) logger.log(`Redis at ${endpoint} is back`);
     down = false;
   });
   return {

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { contextOf, sessionOf } from './lifecycle/session-context.js';
+import { MAX_NEXT_LENGTH } from './session.constants.js';
 import { LoginRedirectException } from './session.errors.js';
 import { SessionRuntime } from './session.runtime.js';
 import type { Session } from './session.js';
@@ -24,8 +25,15 @@ export class LoggedInGuard implements CanActivate {
     if (this.isLoggedIn(sessionOf(contextOf(http.getResponse<object>())))) return true;
     const req = http.getRequest<IncomingMessage & { originalUrl?: string }>();
     if (this.wantsHtml(req)) {
-      const next = encodeURIComponent(req.originalUrl ?? req.url ?? '/');
-      throw new LoginRedirectException(`${this.runtime.options.guard.loginPath}?next=${next}`);
+      const { loginPath } = this.runtime.options.guard;
+      const path = req.originalUrl ?? req.url ?? '/';
+      // A longer `next` would make the login form that carries it fail: the user lands on the
+      // login page without it, and on the home page after logging in.
+      throw new LoginRedirectException(
+        path.length <= MAX_NEXT_LENGTH
+          ? `${loginPath}?next=${encodeURIComponent(path)}`
+          : loginPath,
+      );
     }
     throw new UnauthorizedException({ statusCode: 401, message: 'User not logged in' });
   }

@@ -42,6 +42,15 @@ export function fromSessionJson(json: string): unknown {
     : JSON.parse(json);
 }
 
+/** The three largest keys of a session with their JSON sizes, for a "too large" message. */
+export function largestKeys(data: Record<string, unknown>): string[] {
+  return Object.keys(data)
+    .map((key) => ({ key, size: Buffer.byteLength(toSessionJson(data[key])) }))
+    .sort((a, b) => b.size - a.size)
+    .slice(0, 3)
+    .map(({ key, size }) => `${key} (${size} bytes)`);
+}
+
 /**
  * Refuses what JSON would silently lose or change (functions, undefined, NaN, class instances,
  * Map/Set, BigInt, cycles), naming the key and the path inside it. Returns whether the value

@@ -10,6 +10,7 @@ import type { ServerResponse } from 'node:http';
 import { type Observable, from, switchMap } from 'rxjs';
 import { contextOf, sessionOf } from './lifecycle/session-context.js';
 import { SessionRuntime } from './session.runtime.js';
+import type { ReleaseLock } from './stores/session-store.js';
 
 /**
  * Takes the per-session lock before the handler and re-reads the session under it; the lock is
@@ -27,13 +28,29 @@ export class SessionLockInterceptor implements NestInterceptor {
     return from(this.runtime.strategy.lock(session)).pipe(
       switchMap((release) => {
         if (release !== undefined && sessionContext !== undefined) {
-          sessionContext.release = release;
+          const releaseQuietly = this.quiet(release);
+          sessionContext.release = releaseQuietly;
           // A client that goes away before the response is written must not keep the lock.
-          http.getResponse<ServerResponse>().once('close', () => void release());
+          http.getResponse<ServerResponse>().once('close', () => void releaseQuietly());
         }
         return next.handle();
       }),
     );
+  }
+
+  /**
+   * A release that never rejects: a lock that could not be freed (store down) expires by itself
+   * within its TTL, so the failure is logged, never a 500 on a response whose session was saved,
+   * nor an unhandled rejection from a 'close' listener that would take the process down.
+   */
+  private quiet(release: ReleaseLock): ReleaseLock {
+    return () =>
+      release().catch((error: unknown) => {
+        this.runtime.diagnostics.error(
+          'Session lock could not be released (it expires by itself within 10 s)',
+          error,
+        );
+      });
   }
 }
 

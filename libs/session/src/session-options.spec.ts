@@ -38,6 +38,12 @@ describe('resolveSessionOptions', () => {
       expect(resolved.refreshEachRequest).toBe(true);
     });
 
+    it('absolute lifetime of 90 days, no idle timeout, 64 KiB per stored session', () => {
+      expect(resolved.absoluteLifetime).toBe(90 * 86400_000);
+      expect(resolved.idleTimeout).toBeUndefined();
+      expect(resolved.maxSessionBytes).toBe(65536);
+    });
+
     it('a CookieStore', () => {
       expect(resolved.store).toBeInstanceOf(CookieStore);
       expect((resolved.store as CookieStore).encrypt).toBe(false);
@@ -143,9 +149,84 @@ describe('resolveSessionOptions', () => {
       const error = configError({ secretKey: SECRET, permanentLifetime });
       expect(error.problems).toEqual([expect.stringMatching(/^permanentLifetime: must be/)]);
     });
+
+    it('keeps an absolute lifetime, an idle timeout and a size limit', () => {
+      const resolved = resolveSessionOptions({
+        secretKey: SECRET,
+        absoluteLifetime: 7 * 86400_000,
+        idleTimeout: 1800_000,
+        maxSessionBytes: 1024,
+      });
+      expect(resolved).toMatchObject({
+        absoluteLifetime: 7 * 86400_000,
+        idleTimeout: 1800_000,
+        maxSessionBytes: 1024,
+      });
+    });
+
+    it.each<[string, unknown]>([
+      ['zero', 0],
+      ['negative', -1],
+      ['NaN', NaN],
+      ['a string', '60000'],
+    ])('refuses a %s absolute lifetime, idle timeout or size limit', (_label, value) => {
+      const error = configError({
+        secretKey: SECRET,
+        absoluteLifetime: value,
+        idleTimeout: value,
+        maxSessionBytes: value,
+      });
+      expect(error.problems).toEqual([
+        expect.stringMatching(/^absoluteLifetime: must be a positive number of milliseconds/),
+        expect.stringMatching(/^idleTimeout: must be a positive number of milliseconds/),
+        expect.stringMatching(/^maxSessionBytes: must be a positive whole number/),
+      ]);
+    });
+
+    it('refuses a fractional size limit', () => {
+      expect(configError({ secretKey: SECRET, maxSessionBytes: 10.5 }).problems).toEqual([
+        expect.stringMatching(/^maxSessionBytes: must be a positive whole number, got number 10.5/),
+      ]);
+    });
   });
 
   describe('cookie', () => {
+    it('a __Host- cookie is accepted with Secure, path "/" and no domain', () => {
+      const cookie = { name: '__Host-session', secure: true } as const;
+      expect(resolveSessionOptions({ secretKey: SECRET, cookie }).cookie).toMatchObject(cookie);
+    });
+
+    it.each<[string, Record<string, unknown>, RegExp[]]>([
+      ['not Secure', { secure: 'auto' }, [/^cookie.secure: a __Host- cookie must be Secure/]],
+      ['never Secure', { secure: false }, [/^cookie.secure: a __Host- cookie must be Secure/]],
+      [
+        'a path other than "/"',
+        { secure: true, path: '/app' },
+        [/^cookie.path: a __Host- cookie must have path "\/"/],
+      ],
+      [
+        'a domain',
+        { secure: true, domain: 'example.com' },
+        [/^cookie.domain: a __Host- cookie cannot have a domain/],
+      ],
+      [
+        'all three wrong, in any case of the prefix',
+        { name: '__HOST-sid', path: '/a', domain: 'example.com' },
+        [/^cookie.secure: /, /^cookie.path: /, /^cookie.domain: /],
+      ],
+    ])('a __Host- cookie is refused at boot when %s', (_label, cookie, problems) => {
+      const error = configError({ secretKey: SECRET, cookie: { name: '__Host-sid', ...cookie } });
+      expect(error.problems).toEqual(problems.map((p) => expect.stringMatching(p)));
+    });
+
+    it('a __Secure- cookie must be Secure, and may have a path and a domain', () => {
+      expect(
+        configError({ secretKey: SECRET, cookie: { name: '__Secure-sid' } }).problems,
+      ).toEqual([expect.stringMatching(/^cookie.secure: a __Secure- cookie must be Secure/)]);
+      const cookie = { name: '__Secure-sid', secure: true, path: '/app', domain: 'example.com' };
+      expect(resolveSessionOptions({ secretKey: SECRET, cookie }).cookie).toMatchObject(cookie);
+    });
+
     it("sameSite 'none' needs secure: true", () => {
       for (const secure of [undefined, 'auto', false]) {
         const error = configError({ secretKey: SECRET, cookie: { sameSite: 'none', secure } });
@@ -166,7 +247,7 @@ describe('resolveSessionOptions', () => {
 
     it('a custom cookie is kept', () => {
       const cookie = {
-        name: '__Host-sid',
+        name: 'sid',
         path: '/app',
         domain: 'example.com',
         httpOnly: false,

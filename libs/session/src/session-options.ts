@@ -2,6 +2,8 @@ import {
   MIN_SECRET_BYTES,
   DEFAULT_COOKIE_NAME,
   DEFAULT_PERMANENT_LIFETIME_MS,
+  DEFAULT_ABSOLUTE_LIFETIME_MS,
+  DEFAULT_MAX_SESSION_BYTES,
   DEFAULT_STORE_TIMEOUT_MS,
 } from './session.constants.js';
 import { SessionConfigError } from './session.errors.js';
@@ -11,7 +13,11 @@ import { SessionStore } from './stores/session-store.js';
 
 /** Attributes of the session cookie. */
 export interface SessionCookieOptions {
-  /** Cookie name. Default `'session'`. */
+  /**
+   * Cookie name. Default `'session'`. In production prefer `'__Host-session'`: browsers then
+   * accept the cookie only with Secure, `Path=/` and no Domain, so no sibling subdomain can
+   * plant or overwrite it (the module refuses to boot with other settings for that prefix).
+   */
   name?: string;
   /** Default `'/'`. */
   path?: string;
@@ -44,8 +50,28 @@ export interface SessionModuleOptions {
   secretKey: string | readonly string[];
   /** Where session data lives. Default: `new CookieStore()` (the whole session in a signed cookie). */
   store?: CookieStore | SessionStore;
-  /** Lifetime of a permanent session, and the maximum age of any session, in ms. Default 31 days. */
+  /**
+   * Lifetime of a permanent session's cookie, in ms, counted from its last refresh; it also
+   * bounds a non-permanent session, counted from its last write. Default 31 days.
+   */
   permanentLifetime?: number;
+  /**
+   * However often it is used or refreshed, a session ends this long after it was issued (its
+   * first write, or `regenerate()` at login), on every store, in ms. Default 90 days.
+   * Security: this bounds how long a stolen cookie can be replayed.
+   */
+  absoluteLifetime?: number;
+  /**
+   * A session that sees no request for this long ends, permanent or not, on every store, in ms.
+   * Each request moves the deadline (the cookie is re-sent once a tenth of it has passed, so a
+   * session ends between 0.9 and 1 times this after its last request). Default: none.
+   */
+  idleTimeout?: number;
+  /**
+   * Server-side stores: the most one session's values may take as JSON, in bytes; a response
+   * that would save more fails with 500 and the log names the largest keys. Default 65,536.
+   */
+  maxSessionBytes?: number;
   /** Re-send a permanent session's cookie (and extend its store TTL) on every request. Default `true`. */
   refreshEachRequest?: boolean;
   cookie?: SessionCookieOptions;
@@ -75,6 +101,9 @@ export interface ResolvedSessionOptions {
   secrets: string[];
   store: CookieStore | SessionStore;
   permanentLifetime: number;
+  absoluteLifetime: number;
+  idleTimeout: number | undefined;
+  maxSessionBytes: number;
   refreshEachRequest: boolean;
   cookie: ResolvedCookieOptions;
   trustProxy: boolean;
@@ -87,6 +116,9 @@ const KNOWN_OPTIONS = new Set([
   'secretKey',
   'store',
   'permanentLifetime',
+  'absoluteLifetime',
+  'idleTimeout',
+  'maxSessionBytes',
   'refreshEachRequest',
   'cookie',
   'trustProxy',
@@ -136,6 +168,22 @@ export function resolveSessionOptions(
     DEFAULT_PERMANENT_LIFETIME_MS,
     problems,
   );
+  const absoluteLifetime = checkPositiveMs(
+    'absoluteLifetime',
+    options.absoluteLifetime,
+    DEFAULT_ABSOLUTE_LIFETIME_MS,
+    problems,
+  );
+  const idleTimeout =
+    options.idleTimeout === undefined
+      ? undefined
+      : checkPositiveMs('idleTimeout', options.idleTimeout, 0, problems);
+  const maxSessionBytes = checkPositiveInteger(
+    'maxSessionBytes',
+    options.maxSessionBytes,
+    DEFAULT_MAX_SESSION_BYTES,
+    problems,
+  );
   const storeTimeout = checkPositiveMs(
     'storeTimeout',
     options.storeTimeout,
@@ -161,6 +209,9 @@ export function resolveSessionOptions(
     secrets,
     store,
     permanentLifetime,
+    absoluteLifetime,
+    idleTimeout,
+    maxSessionBytes,
     refreshEachRequest,
     cookie,
     trustProxy,
@@ -203,6 +254,20 @@ function checkPositiveMs(
     return fallback;
   }
   return Math.floor(value);
+}
+
+function checkPositiveInteger(
+  name: string,
+  value: unknown,
+  fallback: number,
+  problems: string[],
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    problems.push(`${name}: must be a positive whole number, got ${describe(value)}`);
+    return fallback;
+  }
+  return value;
 }
 
 function checkBoolean(
@@ -253,7 +318,34 @@ function checkCookie(cookie: SessionCookieOptions, problems: string[]): Resolved
       "cookie.sameSite: 'none' needs cookie.secure: true (browsers reject SameSite=None without Secure); use 'lax' or set secure: true and serve over HTTPS",
     );
   }
+  checkNamePrefix(name, { path, domain, secure }, problems);
   return { name, path, domain, httpOnly, secure, sameSite };
+}
+
+/**
+ * RFC 6265bis section 4.1.3: browsers accept a `__Secure-` cookie only with Secure, and a
+ * `__Host-` cookie only with Secure, `Path=/` and no Domain. A setting they would reject is a
+ * cookie that silently never arrives: refuse it here instead. Browsers match the prefixes
+ * without regard to case.
+ */
+function checkNamePrefix(
+  name: unknown,
+  { path, domain, secure }: { path: unknown; domain: unknown; secure: unknown },
+  problems: string[],
+): void {
+  if (typeof name !== 'string') return;
+  const host = /^__host-/i.test(name);
+  if (!host && !/^__secure-/i.test(name)) return;
+  const prefix = host ? '__Host-' : '__Secure-';
+  if (secure !== true) {
+    problems.push(
+      `cookie.secure: a ${prefix} cookie must be Secure; set cookie.secure: true (and serve over HTTPS)`,
+    );
+  }
+  if (host && path !== '/')
+    problems.push('cookie.path: a __Host- cookie must have path "/"; remove the path option');
+  if (host && domain !== undefined)
+    problems.push('cookie.domain: a __Host- cookie cannot have a domain; remove the domain option');
 }
 
 function checkGuard(

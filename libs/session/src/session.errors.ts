@@ -31,16 +31,23 @@ export class SessionValueError extends TypeError {
   }
 }
 
-/** The session would not fit in a cookie; the browser would drop it silently. */
+/**
+ * The session would not fit: in a cookie (the browser would drop it silently), or under a
+ * server-side store's `maxSessionBytes`.
+ */
 export class SessionTooLargeError extends Error {
   constructor(
     readonly bytes: number,
     readonly largestKeys: string[],
+    readonly limit?: { maxSessionBytes: number; store: string },
   ) {
+    const keys = `largest keys: ${largestKeys.join(', ') || '(none)'}`;
     super(
-      `Session cookie would be ${bytes} bytes, over the 4093-byte limit browsers accept; ` +
-        `largest keys: ${largestKeys.join(', ') || '(none)'}. ` +
-        'Store less in the session or use a server-side store (MemoryStore, FileStore, RedisStore).',
+      limit === undefined
+        ? `Session cookie would be ${bytes} bytes, over the 4093-byte limit browsers accept; ${keys}. ` +
+            'Store less in the session or use a server-side store (MemoryStore, FileStore, RedisStore).'
+        : `Session would take ${bytes} bytes in the ${limit.store} store, over maxSessionBytes ` +
+            `(${limit.maxSessionBytes}); ${keys}. Store less in the session or raise maxSessionBytes.`,
     );
     this.name = 'SessionTooLargeError';
   }

@@ -47,6 +47,10 @@ export interface LoadedSessionState {
   mayHoldDates?: boolean;
   id?: string;
   original?: Record<string, string>;
+  /** When the session was issued (first write, or regenerate()), ms. */
+  issuedAt?: number;
+  /** When the client's cookie was signed (its last refresh), ms. */
+  signedAt?: number;
 }
 
 /** The key-level change set of one request, for server-side stores. */
@@ -82,12 +86,18 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
 
   isNew: boolean;
   id: string | undefined;
+  /** When the loaded session was issued; undefined for a new one (its first save issues it). */
+  issuedAt: number | undefined;
+  /** When the client's cookie was signed; undefined for a new session. */
+  signedAt: number | undefined;
   /** The store's own form of what was loaded (the cookie store's packed body), for a cheap refresh. */
   source: string | undefined;
 
   constructor(isNew: boolean, state: LoadedSessionState | undefined) {
     this.isNew = isNew;
     this.id = state?.id;
+    this.issuedAt = state?.issuedAt;
+    this.signedAt = state?.signedAt;
     this.data = state?.data ?? {};
     this.permanentFlag = state?.permanent ?? false;
     this.original = state?.original;
@@ -101,6 +111,7 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
   reset(state: LoadedSessionState | undefined): void {
     this.isNew = state === undefined;
     this.id = state?.id;
+    this.issuedAt = state?.issuedAt;
     this.data = state?.data ?? {};
     this.permanentFlag = state?.permanent ?? false;
     this.original = state?.original;
@@ -235,14 +246,40 @@ export class RequestSession<TData extends object = Record<string, any>> implemen
   }
 
   /**
-   * Refuses what a handed-out object was given in place that JSON would drop or mangle (a
-   * function, undefined, NaN, a Map): the values set() refuses, never a silent loss at save.
+   * Bytes the session's values take as stored JSON (names included), given the JSON of the keys
+   * this request sets; the others count at their stored size.
+   */
+  storedBytes(set: Record<string, string>): number {
+    let bytes = 0;
+    for (const key of Object.keys(this.data)) {
+      const json = Object.hasOwn(set, key)
+        ? set[key]
+        : this.original !== undefined && Object.hasOwn(this.original, key)
+          ? this.original[key]
+          : toSessionJson(this.data[key], this.mayHoldDates);
+      bytes += Buffer.byteLength(key) + Buffer.byteLength(json);
+    }
+    return bytes;
+  }
+
+  /**
+   * Refuses what an object was given in place, after set() or once handed out by get(), that
+   * JSON would drop or mangle (a function, undefined, NaN, a Map): the values set() refuses,
+   * never a silent loss at save. A Date put in later is noticed, so it comes back as a Date.
    */
   private assertHandedOutStorable(): void {
-    if (this.snapshots === undefined) return;
-    for (const key of this.snapshots.keys()) {
-      if (assertStorable(key, this.data[key])) this.mayHoldDates = true;
+    if (this.written !== undefined) {
+      for (const key of this.written) this.recheck(key);
     }
+    if (this.snapshots !== undefined) {
+      for (const key of this.snapshots.keys()) this.recheck(key);
+    }
+  }
+
+  private recheck(key: string): void {
+    const value = this.data[key];
+    if (value !== null && typeof value === 'object' && assertStorable(key, value))
+      this.mayHoldDates = true;
   }
 
   private remove(key: string): void {

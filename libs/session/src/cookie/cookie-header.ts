@@ -1,14 +1,43 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseCookie, stringifySetCookie } from 'cookie';
+import { stringifySetCookie } from 'cookie';
 import type { ResolvedCookieOptions } from '../session-options.js';
 
-/** The session cookie's value from the Cookie header, by its exact name; the first one wins. */
-export function readCookie(req: IncomingMessage, name: string): string | undefined {
+/**
+ * The session cookie's values from the Cookie header, by its exact name: one string, or every
+ * one in header order when the name repeats (a cookie planted from a sibling subdomain comes
+ * beside the real one; the strategy uses the first that verifies). Empty values are skipped.
+ */
+export function readCookie(req: IncomingMessage, name: string): string | string[] | undefined {
   const header = req.headers.cookie;
   // Most requests without a session skip the parser entirely.
   if (header === undefined || !header.includes(name)) return undefined;
-  const value = parseCookie(header)[name];
-  return value === '' ? undefined : value;
+  let found: string | string[] | undefined;
+  // RFC 6265 section 5.4: `name=value` pairs separated by ";", names compared exactly.
+  for (let start = 0; start < header.length; ) {
+    let end = header.indexOf(';', start);
+    if (end < 0) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end && header.slice(start, eq).trim() === name) {
+      const value = decodeValue(header.slice(eq + 1, end).trim());
+      if (value !== '') {
+        if (found === undefined) found = value;
+        else if (typeof found === 'string') found = [found, value];
+        else found.push(value);
+      }
+    }
+    start = end + 1;
+  }
+  return found;
+}
+
+/** As the `cookie` package decodes a value: percent-decoding when it holds a valid escape. */
+function decodeValue(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /**

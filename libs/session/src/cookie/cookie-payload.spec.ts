@@ -7,6 +7,8 @@ const SECRETS = ['k'.repeat(20) + '-cookie-payload-secret-1'];
 const OLD_SECRETS = ['o'.repeat(20) + '-cookie-payload-secret-0'];
 const NOW = 1_700_000_000_000;
 const MAX_AGE = 86400_000;
+/** The issue time as a packed body spells it: base-36 ms. */
+const ISSUED = NOW.toString(36);
 
 /** Signs a hand-made body exactly as the codec's signer would. */
 function signBody(body: string, secrets: readonly string[] = SECRETS): string {
@@ -81,7 +83,9 @@ describe('CookiePayloadCodec', () => {
     it("small data is packed plain ('j')", () => {
       const token = plain.encode({ user: 'alice' }, false, NOW);
       expect(token[0]).toBe('j');
-      expect(Buffer.from(bodyOf(token).slice(1), 'base64url').toString()).toBe('S{"user":"alice"}');
+      expect(Buffer.from(bodyOf(token).slice(1), 'base64url').toString()).toBe(
+        `S${ISSUED}{"user":"alice"}`,
+      );
     });
 
     it("large repetitive data is deflated ('z'), shorter than plain, and round trips", () => {
@@ -190,9 +194,81 @@ describe('CookiePayloadCodec', () => {
     });
   });
 
+  describe('issue time', () => {
+    it('travels under the signature, apart from the signing time', () => {
+      const issued = NOW - 3 * 86400_000;
+      const token = plain.encode({ a: 1 }, true, NOW, issued);
+      expect(decoded(plain.decode(token, MAX_AGE, NOW))).toMatchObject({
+        issuedAt: issued,
+        signedAt: NOW,
+      });
+      // A refresh moves the signing time, never the issue time.
+      const later = NOW + 60_000;
+      const refreshed = plain.resign(bodyOf(token), later);
+      expect(decoded(plain.decode(refreshed, MAX_AGE, later))).toMatchObject({
+        issuedAt: issued,
+        signedAt: later,
+      });
+    });
+
+    it('defaults to the signing time', () => {
+      const token = plain.encode({ a: 1 }, false, NOW);
+      expect(decoded(plain.decode(token, MAX_AGE, NOW)).issuedAt).toBe(NOW);
+    });
+
+    it('cannot be changed without breaking the signature', () => {
+      const token = plain.encode({ a: 1 }, false, NOW, NOW - 86400_000);
+      const [body, ...rest] = token.split('.');
+      const text = Buffer.from(body.slice(1), 'base64url').toString();
+      const younger = text.replace((NOW - 86400_000).toString(36), NOW.toString(36));
+      expect(younger).not.toBe(text);
+      const forged = [`j${b64(younger)}`, ...rest].join('.');
+      expect(plain.decode(forged, MAX_AGE, NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+    });
+  });
+
+  describe('key rotation with encryption', () => {
+    const oldOnly = new CookiePayloadCodec(OLD_SECRETS, true);
+    const rotated = new CookiePayloadCodec([...SECRETS, ...OLD_SECRETS], true);
+
+    it('a cookie of the newest key keeps its body, so a refresh only re-signs it', () => {
+      const token = rotated.encode({ a: 1 }, true, NOW);
+      expect(decoded(rotated.decode(token, MAX_AGE, NOW)).body).toBe(bodyOf(token));
+    });
+
+    it('a cookie sealed under the old key decodes, and asks to be packed again', () => {
+      const token = oldOnly.encode({ a: 1 }, true, NOW);
+      const session = decoded(rotated.decode(token, MAX_AGE, NOW));
+      expect(session.data).toEqual({ a: 1 });
+      expect(session.body).toBeUndefined();
+    });
+
+    it('an old body re-signed under the new key (what a refresh used to do) still decodes', () => {
+      const sealedUnderOld = bodyOf(oldOnly.encode({ a: 1 }, true, NOW));
+      const resigned = rotated.resign(sealedUnderOld, NOW + 1000);
+      const session = decoded(rotated.decode(resigned, MAX_AGE, NOW + 1000));
+      expect(session.data).toEqual({ a: 1 });
+      expect(session.body).toBeUndefined();
+    });
+
+    it('rolling back (the old key first again) reads cookies sealed under the newer key', () => {
+      const rolledBack = new CookiePayloadCodec([...OLD_SECRETS, ...SECRETS], true);
+      const token = rotated.encode({ a: 1 }, true, NOW);
+      const session = decoded(rolledBack.decode(token, MAX_AGE, NOW));
+      expect(session.data).toEqual({ a: 1 });
+      expect(session.body).toBeUndefined();
+    });
+
+    it('a body sealed under a key nobody holds any more is refused', () => {
+      const stranger = new CookiePayloadCodec(['s'.repeat(40)], true);
+      const resigned = rotated.resign(bodyOf(stranger.encode({ a: 1 }, true, NOW)), NOW);
+      expect(rotated.decode(resigned, MAX_AGE, NOW)).toEqual({ ok: false, reason: 'malformed' });
+    });
+  });
+
   describe('validly signed but malformed bodies', () => {
     it('a deflate bomb (inflates past 64 KiB) is refused', () => {
-      const json = `S${JSON.stringify({ bomb: 'A'.repeat(200 * 1024) })}`;
+      const json = `S${ISSUED}${JSON.stringify({ bomb: 'A'.repeat(200 * 1024) })}`;
       const packed = deflateRawSync(Buffer.from(json));
       expect(packed.length).toBeLessThan(2048); // tiny on the wire
       const token = signBody(`z${packed.toString('base64url')}`);
@@ -200,29 +276,35 @@ describe('CookiePayloadCodec', () => {
     });
 
     it("a hand-made 'z' body under the limit is accepted (control for the bomb test)", () => {
-      const json = `S${JSON.stringify({ ok: 'A'.repeat(60 * 1024) })}`;
+      const json = `S${ISSUED}${JSON.stringify({ ok: 'A'.repeat(60 * 1024) })}`;
       const token = signBody(`z${deflateRawSync(Buffer.from(json)).toString('base64url')}`);
       expect(decoded(plain.decode(token, MAX_AGE, NOW)).data.ok).toHaveLength(60 * 1024);
     });
 
     it('a hand-made plain object body is accepted (control for the cases below)', () => {
-      expect(decoded(plain.decode(signBody(`j${b64('P{"a":1}')}`), MAX_AGE, NOW))).toEqual({
+      const body = `j${b64(`P${ISSUED}{"a":1}`)}`;
+      expect(decoded(plain.decode(signBody(body), MAX_AGE, NOW))).toEqual({
         data: { a: 1 },
         permanent: true,
-        body: `j${b64('P{"a":1}')}`,
+        issuedAt: NOW,
+        signedAt: NOW,
+        body,
         mayHoldDates: false,
       });
     });
 
     it.each([
-      ['an array', 'S[1,2]'],
-      ['null', 'Snull'],
-      ['a number', 'S5'],
-      ['a string', 'S"text"'],
-      ['bad JSON', 'S{"a":'],
-      ['a bad flag char', 'X{"a":1}'],
-      ['no flag at all', '{"a":1}'],
-      ['an empty body after the flag', 'S'],
+      ['an array', `S${ISSUED}[1,2]`],
+      ['null', `S${ISSUED}null`],
+      ['a number', `S${ISSUED}5`],
+      ['a string', `S${ISSUED}"text"`],
+      ['bad JSON', `S${ISSUED}{"a":`],
+      ['a bad flag char', `X${ISSUED}{"a":1}`],
+      ['no flag at all', `${ISSUED}{"a":1}`],
+      ['an empty body after the issue time', `S${ISSUED}`],
+      ['no issue time (the format before absolute lifetimes)', 'S{"a":1}'],
+      ['an issue time that is not base 36', 'S-1{"a":1}'],
+      ['an issue time too long to be one', `S${'z'.repeat(12)}{"a":1}`],
     ])('%s -> malformed', (_label, plainBody) => {
       expect(plain.decode(signBody(`j${b64(plainBody)}`), MAX_AGE, NOW)).toEqual({
         ok: false,
@@ -241,7 +323,7 @@ describe('CookiePayloadCodec', () => {
 
     it('"__proto__" keys do not pollute Object.prototype nor show up in the data', () => {
       const json =
-        'S{"__proto__":{"polluted":"yes"},"a":{"__proto__":{"polluted":"yes"},"b":1},' +
+        `S${ISSUED}{"__proto__":{"polluted":"yes"},"a":{"__proto__":{"polluted":"yes"},"b":1},` +
         '"list":[{"__proto__":{"polluted":"yes"}}]}';
       const result = plain.decode(signBody(`j${b64(json)}`), MAX_AGE, NOW);
       try {
@@ -261,7 +343,7 @@ describe('CookiePayloadCodec', () => {
     });
 
     it('an escaped "__proto__" key does not pollute Object.prototype either', () => {
-      const json = 'S{"\\u005f_proto__":{"polluted":"yes"},"a":1}';
+      const json = `S${ISSUED}{"\\u005f_proto__":{"polluted":"yes"},"a":1}`;
       const result = plain.decode(signBody(`j${b64(json)}`), MAX_AGE, NOW);
       try {
         const data = decoded(result).data as Record<string, any>;
@@ -280,7 +362,7 @@ describe('CookiePayloadCodec', () => {
       const decodedOnce = plain.decode(token, MAX_AGE, NOW);
       if (!decodedOnce.ok) throw new Error('decode failed');
       const later = NOW + 120_000;
-      const refreshed = plain.resign(decodedOnce.session.body, later);
+      const refreshed = plain.resign(decodedOnce.session.body!, later);
       const [body1, ts1, sig1] = token.split('.');
       const [body2, ts2, sig2] = refreshed.split('.');
       expect(body2).toBe(body1);

@@ -6,14 +6,23 @@ import { TimedSigner, type UnsignFailure } from './timed-signer.js';
 
 /**
  * The cookie store's value: `<kind><base64url body>.<timestamp>.<signature>`. The body is the
- * permanent flag ('P' or 'S') followed by the data's JSON; kind says how it is packed:
- * 'j' plain, 'z' raw deflate (used only when shorter), 'e' AES-256-GCM (iv | ciphertext | tag).
+ * permanent flag ('P' or 'S'), the issue time (base-36 ms) and the data's JSON; kind says how
+ * it is packed: 'j' plain, 'z' raw deflate (used only when shorter), 'e' AES-256-GCM
+ * (iv | ciphertext | tag). The timestamp is when it was last signed (refresh moves it); the
+ * issue time, under the signature too, never moves: the absolute lifetime counts from it.
  */
 export interface DecodedCookie {
   data: Record<string, unknown>;
   permanent: boolean;
-  /** The packed body as received: re-signing it refreshes the cookie without re-serialising. */
-  body: string;
+  /** When the session was issued (login or first write), ms. */
+  issuedAt: number;
+  /** When this cookie was signed (its last refresh), ms. */
+  signedAt: number;
+  /**
+   * The packed body as received, when re-signing it is enough to refresh the cookie; undefined
+   * when it was signed or encrypted under an older key and must be packed again.
+   */
+  body: string | undefined;
   mayHoldDates: boolean;
 }
 
@@ -23,6 +32,8 @@ export type DecodeResult =
 const COMPRESS_FROM = 256; // bytes of JSON; below it deflate rarely pays for its CPU
 const MAX_INFLATED = 64 * 1024; // a cookie is 4 KB; a bigger result is a deflate bomb
 const BODY = /^[jze][A-Za-z0-9_-]+$/;
+/** Flag, issue time, JSON object. */
+const PLAIN = /^([PS])([0-9a-z]{1,11})\{/;
 /** Scratch space for packing and unpacking: the codec runs synchronously, one call at a time. */
 const scratch = Buffer.allocUnsafeSlow(8192);
 
@@ -35,17 +46,16 @@ export class CookiePayloadCodec {
     this.encryptionKeys = encrypt ? deriveKeys(secrets, 'cookie-encryption') : undefined;
   }
 
-  /** Packs and signs a session. */
+  /** Packs and signs a session issued at `issuedAtMs` (default: now). */
   encode(
     data: Record<string, unknown>,
     permanent: boolean,
     nowMs: number,
+    issuedAtMs = nowMs,
     mayHoldDates = true,
   ): string {
-    return this.signer.sign(
-      this.pack((permanent ? 'P' : 'S') + toSessionJson(data, mayHoldDates)),
-      nowMs,
-    );
+    const head = (permanent ? 'P' : 'S') + Math.floor(issuedAtMs).toString(36);
+    return this.signer.sign(this.pack(head + toSessionJson(data, mayHoldDates)), nowMs);
   }
 
   /** Signs an already packed body again with a fresh timestamp (refresh without changes). */
@@ -60,24 +70,22 @@ export class CookiePayloadCodec {
     const body = verified.value;
     if (!BODY.test(body)) return { ok: false, reason: 'malformed' };
     try {
-      const plain = this.unpack(body, verified.keyIndex);
-      const flag = plain[0];
-      const json = plain.slice(1);
+      const unpacked = this.unpack(body, verified.keyIndex);
+      const head = PLAIN.exec(unpacked.plain);
+      if (head === null) return { ok: false, reason: 'malformed' };
+      const json = unpacked.plain.slice(head[0].length - 1);
       const data = fromSessionJson(json);
-      if (
-        (flag !== 'P' && flag !== 'S') ||
-        data === null ||
-        typeof data !== 'object' ||
-        Array.isArray(data)
-      ) {
+      if (data === null || typeof data !== 'object' || Array.isArray(data))
         return { ok: false, reason: 'malformed' };
-      }
+      const current = verified.keyIndex === 0 && unpacked.keyIndex === 0;
       return {
         ok: true,
         session: {
           data: data as Record<string, unknown>,
-          permanent: flag === 'P',
-          body,
+          permanent: head[1] === 'P',
+          issuedAt: parseInt(head[2], 36),
+          signedAt: verified.signedAt,
+          body: current ? body : undefined,
           mayHoldDates: holdsDates(json),
         },
       };
@@ -110,35 +118,52 @@ export class CookiePayloadCodec {
     return `j${raw.toString('base64url')}`;
   }
 
-  private unpack(body: string, keyIndex: number): string {
+  /** The plain text of a body, and the index of the key that decrypted it (0 when not encrypted). */
+  private unpack(body: string, signingKeyIndex: number): { plain: string; keyIndex: number } {
     if (body[0] === 'j') {
       if (this.encryptionKeys !== undefined) refuse('plain cookie while encryption is on');
       // base64url decodes to 3/4 of its length: a cookie-sized body always fits the scratch.
-      if (body.length <= (scratch.length * 4) / 3)
-        return scratch.toString('utf8', 0, scratch.write(body.slice(1), 0, 'base64url'));
-      return Buffer.from(body.slice(1), 'base64url').toString('utf8');
+      if (body.length <= (scratch.length * 4) / 3) {
+        const plain = scratch.toString('utf8', 0, scratch.write(body.slice(1), 0, 'base64url'));
+        return { plain, keyIndex: 0 };
+      }
+      return { plain: Buffer.from(body.slice(1), 'base64url').toString('utf8'), keyIndex: 0 };
     }
     const bytes = Buffer.from(body.slice(1), 'base64url');
-    switch (body[0]) {
-      case 'z':
-        return this.encryptionKeys === undefined
-          ? inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED }).toString('utf8')
-          : refuse('plain cookie while encryption is on');
-      default: {
-        if (this.encryptionKeys === undefined || bytes.length < 12 + 16)
-          return refuse('not decryptable');
-        const decipher = createDecipheriv(
-          'aes-256-gcm',
-          this.encryptionKeys[keyIndex],
-          bytes.subarray(0, 12),
-        );
-        decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-        return Buffer.concat([
-          decipher.update(bytes.subarray(12, bytes.length - 16)),
-          decipher.final(),
-        ]).toString('utf8');
-      }
+    if (body[0] === 'z') {
+      if (this.encryptionKeys !== undefined) refuse('plain cookie while encryption is on');
+      const plain = inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED }).toString('utf8');
+      return { plain, keyIndex: 0 };
     }
+    return this.decrypt(bytes, signingKeyIndex);
+  }
+
+  /**
+   * Decrypts under the key that signed the cookie, else under the others: a cookie sealed under
+   * an old key may have been re-signed under the newest one since (a refresh before this
+   * release re-signed without re-encrypting). GCM's tag says which key is right.
+   */
+  private decrypt(bytes: Buffer, preferred: number): { plain: string; keyIndex: number } {
+    const keys = this.encryptionKeys;
+    if (keys === undefined || bytes.length < 12 + 16) return refuse('not decryptable');
+    for (let attempt = 0; attempt < keys.length; attempt++) {
+      const keyIndex = attempt === 0 ? preferred : attempt <= preferred ? attempt - 1 : attempt;
+      const plain = openSealed(keys[keyIndex], bytes);
+      if (plain !== undefined) return { plain, keyIndex };
+    }
+    return refuse('not decryptable under any key');
+  }
+}
+
+/** AES-256-GCM: iv | ciphertext | tag; undefined when the tag does not verify under `key`. */
+function openSealed(key: Buffer, bytes: Buffer): string | undefined {
+  const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+  decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+  const plain = decipher.update(bytes.subarray(12, bytes.length - 16));
+  try {
+    return Buffer.concat([plain, decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
   }
 }
 

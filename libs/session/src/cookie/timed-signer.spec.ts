@@ -58,7 +58,7 @@ describe('TimedSigner', () => {
       expect(s.unsign(token, MAX_AGE, NOW + 5000)).toEqual({
         ok: true,
         value: 'hello.world-value',
-        issuedAt: NOW,
+        signedAt: NOW,
         keyIndex: 0,
       });
     });
@@ -74,7 +74,7 @@ describe('TimedSigner', () => {
     it('floors the timestamp to whole seconds', () => {
       const s = signer(SECRET);
       const result = s.unsign(s.sign('v', NOW + 999), MAX_AGE, NOW + 999);
-      expect(result).toMatchObject({ ok: true, issuedAt: NOW });
+      expect(result).toMatchObject({ ok: true, signedAt: NOW });
     });
   });
 
@@ -213,7 +213,7 @@ describe('TimedSigner', () => {
       expect(rotated.unsign(token, MAX_AGE, NOW)).toEqual({
         ok: true,
         value: 'payload',
-        issuedAt: NOW,
+        signedAt: NOW,
         keyIndex: 1,
       });
     });

@@ -4,7 +4,7 @@ import { HmacSha256, equalInConstantTime } from './hmac.js';
 export type UnsignFailure = 'malformed' | 'bad-signature' | 'expired';
 
 export type UnsignResult =
-  | { ok: true; value: string; issuedAt: number; keyIndex: number }
+  | { ok: true; value: string; signedAt: number; keyIndex: number }
   | { ok: false; reason: UnsignFailure };
 
 const SIGNATURE_LENGTH = 43; // base64url of a 32-byte HMAC-SHA256, unpadded
@@ -48,10 +48,10 @@ export class TimedSigner {
     }
     if (keyIndex < 0) return { ok: false, reason: 'bad-signature' };
 
-    const issuedAt = parseInt(timestamp, 36) * 1000;
-    const age = nowMs - issuedAt;
+    const signedAt = parseInt(timestamp, 36) * 1000;
+    const age = nowMs - signedAt;
     // A timestamp from the future (beyond clock skew) is as suspect as an old one.
     if (age > maxAgeMs || age < -60_000) return { ok: false, reason: 'expired' };
-    return { ok: true, value: signed.slice(0, tsDot), issuedAt, keyIndex };
+    return { ok: true, value: signed.slice(0, tsDot), signedAt, keyIndex };
   }
 }

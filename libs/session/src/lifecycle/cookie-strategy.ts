@@ -1,17 +1,20 @@
 import type { SessionCookieLines } from '../cookie/cookie-header.js';
-import { CookiePayloadCodec } from '../cookie/cookie-payload.js';
+import { CookiePayloadCodec, type DecodedCookie } from '../cookie/cookie-payload.js';
 import { MAX_COOKIE_BYTES } from '../session.constants.js';
 import type { SessionDiagnostics } from '../session.diagnostics.js';
 import { SessionTooLargeError } from '../session.errors.js';
-import { toSessionJson } from '../session-json.js';
+import { largestKeys } from '../session-json.js';
 import type { ResolvedSessionOptions } from '../session-options.js';
 import { RequestSession } from '../session.js';
 import type { CookieStore } from '../stores/cookie-store.js';
+import { cookieMaxAge, withinAbsoluteLifetime } from './session-lifetime.js';
 import {
   type CookieAction,
   NO_COOKIE,
   type SessionStrategy,
+  type SessionToken,
   cookieDecision,
+  firstVerified,
 } from './session-strategy.js';
 
 /** The whole session in the signed cookie: nothing on the server. */
@@ -30,29 +33,25 @@ export class CookieStrategy implements SessionStrategy {
     this.codec = new CookiePayloadCodec(options.secrets, store.encrypt);
   }
 
-  load(token: string | undefined, nowMs: number): RequestSession {
-    if (token === undefined) return new RequestSession(true, undefined);
-    const decoded = this.codec.decode(token, this.options.permanentLifetime, nowMs);
-    if (!decoded.ok) {
-      if (decoded.reason === 'bad-signature') this.diagnostics.badSignature();
-      return new RequestSession(true, undefined);
-    }
-    const session = new RequestSession(false, decoded.session);
-    session.source = decoded.session.body;
+  load(token: SessionToken, nowMs: number): RequestSession {
+    const decoded = firstVerified(token, nowMs, this.verify);
+    if (decoded === undefined) return new RequestSession(true, undefined);
+    const session = new RequestSession(false, decoded);
+    session.source = decoded.body;
     return session;
   }
 
   commit(session: RequestSession, nowMs: number): CookieAction {
-    switch (cookieDecision(session, this.options.refreshEachRequest)) {
+    switch (cookieDecision(session, this.options, nowMs)) {
       case 'none':
         return NO_COOKIE;
       case 'expire':
         return { kind: 'expire' };
       case 'refresh': {
         const body = session.source;
-        if (body !== undefined)
-          return { kind: 'set', value: this.codec.resign(body, nowMs), permanent: true };
-        return this.save(session, nowMs);
+        if (body === undefined) return this.save(session, nowMs);
+        const value = this.codec.resign(body, nowMs);
+        return { kind: 'set', value, permanent: session.permanent };
       }
       case 'save':
         return this.save(session, nowMs);
@@ -72,19 +71,25 @@ export class CookieStrategy implements SessionStrategy {
     return Promise.resolve();
   }
 
+  /** A cookie value as a session, if its signature, its age and its issue time allow. */
+  private readonly verify = (token: string, nowMs: number): DecodedCookie | undefined => {
+    const decoded = this.codec.decode(token, cookieMaxAge(this.options), nowMs);
+    if (!decoded.ok) {
+      if (decoded.reason === 'bad-signature') this.diagnostics.badSignature();
+      return undefined;
+    }
+    return withinAbsoluteLifetime(decoded.session.issuedAt, nowMs, this.options)
+      ? decoded.session
+      : undefined;
+  };
+
   private save(session: RequestSession, nowMs: number): CookieAction {
     const data = session.snapshotData();
-    const value = this.codec.encode(data, session.permanent, nowMs, session.mayHoldDates);
+    // regenerate() (login) issues a new session: the absolute lifetime starts again.
+    const issuedAt = session.regenerated ? nowMs : (session.issuedAt ?? nowMs);
+    const value = this.codec.encode(data, session.permanent, nowMs, issuedAt, session.mayHoldDates);
     const bytes = this.lines.longest(value.length);
     if (bytes > MAX_COOKIE_BYTES) throw new SessionTooLargeError(bytes, largestKeys(data));
     return { kind: 'set', value, permanent: session.permanent };
   }
-}
-
-function largestKeys(data: Record<string, unknown>): string[] {
-  return Object.keys(data)
-    .map((key) => ({ key, size: toSessionJson(data[key]).length }))
-    .sort((a, b) => b.size - a.size)
-    .slice(0, 3)
-    .map(({ key, size }) => `${key} (${size} bytes)`);
 }

@@ -1,18 +1,31 @@
 import { deriveKeys } from '../cookie/keys.js';
 import { TimedSigner } from '../cookie/timed-signer.js';
 import type { SessionDiagnostics } from '../session.diagnostics.js';
-import { SessionLockTimeoutError, SessionStoreError } from '../session.errors.js';
-import { fromSessionJson, holdsDates, toSessionJson } from '../session-json.js';
+import {
+  SessionLockTimeoutError,
+  SessionStoreError,
+  SessionTooLargeError,
+} from '../session.errors.js';
+import { fromSessionJson, holdsDates, largestKeys, toSessionJson } from '../session-json.js';
 import type { ResolvedSessionOptions } from '../session-options.js';
 import { type LoadedSessionState, RequestSession } from '../session.js';
 import type { ReleaseLock, SessionStore, StoredSession } from '../stores/session-store.js';
 import { isSessionId, newSessionId, storeKey } from './session-id.js';
+import { cookieMaxAge, recordExpiry, withinAbsoluteLifetime } from './session-lifetime.js';
 import {
   type CookieAction,
   NO_COOKIE,
   type SessionStrategy,
+  type SessionToken,
   cookieDecision,
+  firstVerified,
 } from './session-strategy.js';
+
+/** A session id from a cookie whose signature and age were checked. */
+interface VerifiedId {
+  id: string;
+  signedAt: number;
+}
 
 /** Longest a read-modify-write route waits for the per-session lock, and holds it. */
 const LOCK_WAIT_MS = 5000;
@@ -36,19 +49,22 @@ export class ServerStrategy implements SessionStrategy {
     this.signer = new TimedSigner(deriveKeys(options.secrets, 'session-id-signing'));
   }
 
-  load(token: string | undefined, nowMs: number): RequestSession | Promise<RequestSession> {
-    const id = this.verifiedId(token, nowMs);
-    if (id === undefined) return new RequestSession(true, undefined);
+  load(token: SessionToken, nowMs: number): RequestSession | Promise<RequestSession> {
+    const verified = firstVerified(token, nowMs, this.verifyId);
+    if (verified === undefined) return new RequestSession(true, undefined);
+    const { id, signedAt } = verified;
     return this.call('get', this.store.get(storeKey(id))).then((record) => {
-      const state = this.stateOf(id, record);
+      const state = this.stateOf(id, record, nowMs);
+      if (state !== undefined) state.signedAt = signedAt;
       return new RequestSession(state === undefined, state);
     });
   }
 
   async commit(session: RequestSession, nowMs: number): Promise<CookieAction> {
-    const expiresAt = nowMs + this.options.permanentLifetime;
     const key = session.id === undefined ? undefined : storeKey(session.id);
-    switch (cookieDecision(session, this.options.refreshEachRequest)) {
+    const issuedAt = session.issuedAt ?? nowMs;
+    const expiresAt = recordExpiry(issuedAt, nowMs, this.options);
+    switch (cookieDecision(session, this.options, nowMs)) {
       case 'none':
         return NO_COOKIE;
       case 'expire':
@@ -62,21 +78,28 @@ export class ServerStrategy implements SessionStrategy {
         break;
     }
     if (key === undefined || session.regenerated) {
-      // A new record under a new id: first save, or regenerate() (fixation defence at login).
+      // A new record under a new id, newly issued: first save, or regenerate() (fixation
+      // defence at login; the absolute lifetime starts again).
       const data: Record<string, string> = {};
       for (const [k, v] of session.changes().set) data[k] = toSessionJson(v, session.mayHoldDates);
+      this.assertFits(session, data);
       const id = newSessionId();
-      await this.call(
-        'create',
-        this.store.create(storeKey(id), { data, permanent: session.permanent, expiresAt }),
-      );
+      const record = {
+        data,
+        permanent: session.permanent,
+        expiresAt: recordExpiry(nowMs, nowMs, this.options),
+        issuedAt: nowMs,
+      };
+      await this.call('create', this.store.create(storeKey(id), record));
       if (key !== undefined) await this.call('destroy', this.store.destroy(key));
       session.id = id;
+      session.issuedAt = nowMs;
       return this.cookieFor(session, nowMs);
     }
     const changes = session.changes();
     const set: Record<string, string> = {};
     for (const [k, v] of changes.set) set[k] = toSessionJson(v, session.mayHoldDates);
+    this.assertFits(session, set);
     const patch = {
       replace: changes.replace,
       set,
@@ -100,10 +123,11 @@ export class ServerStrategy implements SessionStrategy {
     );
     try {
       // Read again under the lock: the data loaded before it may be stale by now.
-      session.reset(this.stateOf(session.id, await this.call('get', this.store.get(key))));
+      const record = await this.call('get', this.store.get(key));
+      session.reset(this.stateOf(session.id, record, Date.now()));
       return release;
     } catch (error) {
-      await release();
+      await release().catch(() => undefined); // the lock expires by itself; the first error matters
       throw error;
     }
   }
@@ -116,20 +140,44 @@ export class ServerStrategy implements SessionStrategy {
     return this.store.close();
   }
 
-  private verifiedId(token: string | undefined, nowMs: number): string | undefined {
-    if (token === undefined) return undefined;
-    const verified = this.signer.unsign(token, this.options.permanentLifetime, nowMs);
+  /** The id in a cookie value, if its signature and age allow. */
+  private readonly verifyId = (token: string, nowMs: number): VerifiedId | undefined => {
+    const verified = this.signer.unsign(token, cookieMaxAge(this.options), nowMs);
     if (!verified.ok) {
       if (verified.reason === 'bad-signature') this.diagnostics.badSignature();
       return undefined;
     }
-    return isSessionId(verified.value) ? verified.value : undefined;
+    return isSessionId(verified.value)
+      ? { id: verified.value, signedAt: verified.signedAt }
+      : undefined;
+  };
+
+  /**
+   * The session would take more than maxSessionBytes as stored JSON: refuse it like a cookie
+   * too large (keys this request does not change count at their stored size).
+   */
+  private assertFits(session: RequestSession, set: Record<string, string>): void {
+    const bytes = session.storedBytes(set);
+    const { maxSessionBytes } = this.options;
+    if (bytes <= maxSessionBytes) return;
+    throw new SessionTooLargeError(bytes, largestKeys(session.snapshotData()), {
+      maxSessionBytes,
+      store: this.storeName,
+    });
   }
 
-  /** The record as session state; undefined (a new session) when missing or unreadable. */
-  private stateOf(id: string, record: StoredSession | undefined): LoadedSessionState | undefined {
+  /**
+   * The record as session state; undefined (a new session) when missing, unreadable, or past
+   * its absolute lifetime.
+   */
+  private stateOf(
+    id: string,
+    record: StoredSession | undefined,
+    nowMs: number,
+  ): LoadedSessionState | undefined {
     // Unknown or expired id: a new session; the client's id is never adopted.
-    if (record === undefined) return undefined;
+    if (record === undefined || !withinAbsoluteLifetime(record.issuedAt, nowMs, this.options))
+      return undefined;
     const data: Record<string, unknown> = {};
     try {
       for (const key of Object.keys(record.data)) {
@@ -144,7 +192,14 @@ export class ServerStrategy implements SessionStrategy {
       return undefined;
     }
     const mayHoldDates = Object.values(record.data).some(holdsDates);
-    return { data, permanent: record.permanent, id, original: record.data, mayHoldDates };
+    return {
+      data,
+      permanent: record.permanent,
+      id,
+      original: record.data,
+      mayHoldDates,
+      issuedAt: record.issuedAt,
+    };
   }
 
   private cookieFor(session: RequestSession, nowMs: number): CookieAction {

@@ -1,11 +1,16 @@
+import type { ResolvedSessionOptions } from '../session-options.js';
 import type { RequestSession } from '../session.js';
 import type { ReleaseLock } from '../stores/session-store.js';
+import { idleRefreshDue } from './session-lifetime.js';
 
 /** What commit decided the response must carry. */
 export type CookieAction =
   { kind: 'none' } | { kind: 'set'; value: string; permanent: boolean } | { kind: 'expire' };
 
 export const NO_COOKIE: CookieAction = { kind: 'none' };
+
+/** The session cookie's values in the request: usually one; several when the name repeats. */
+export type SessionToken = string | string[] | undefined;
 
 /**
  * How a kind of store loads a session before the handler and commits it after. The cookie store
@@ -14,7 +19,7 @@ export const NO_COOKIE: CookieAction = { kind: 'none' };
  */
 export interface SessionStrategy {
   readonly storeName: string;
-  load(token: string | undefined, nowMs: number): RequestSession | Promise<RequestSession>;
+  load(token: SessionToken, nowMs: number): RequestSession | Promise<RequestSession>;
   commit(session: RequestSession, nowMs: number): CookieAction | Promise<CookieAction>;
   /** Takes the per-session lock and reloads the session under it (read-modify-write routes). */
   lock(session: RequestSession): Promise<ReleaseLock | undefined>;
@@ -24,17 +29,35 @@ export interface SessionStrategy {
 
 /**
  * Flask's rule for when the cookie goes out: the session changed, or it is permanent and
- * refreshEachRequest slides it forward. Returns 'expire' for a session that became empty.
+ * refreshEachRequest slides it forward; and ours: the idle deadline is due to move. Returns
+ * 'expire' for a session that became empty.
  */
 export function cookieDecision(
   session: RequestSession,
-  refreshEachRequest: boolean,
+  options: ResolvedSessionOptions,
+  nowMs: number,
 ): 'none' | 'save' | 'refresh' | 'expire' {
   if (session.destroyed) return session.isNew && session.id === undefined ? 'none' : 'expire';
   if (session.modified) {
     if (session.isEmpty) return session.isNew ? 'none' : 'expire';
     return 'save';
   }
-  if (!session.isNew && session.permanent && refreshEachRequest) return 'refresh';
-  return 'none';
+  if (session.isNew) return 'none';
+  if (session.permanent && options.refreshEachRequest) return 'refresh';
+  return idleRefreshDue(session.signedAt ?? 0, nowMs, options) ? 'refresh' : 'none';
+}
+
+/** The first of the request's session cookies that `verify` accepts (a planted duplicate cannot shadow the real one). */
+export function firstVerified<T>(
+  token: SessionToken,
+  nowMs: number,
+  verify: (value: string, nowMs: number) => T | undefined,
+): T | undefined {
+  if (token === undefined) return undefined;
+  if (typeof token === 'string') return verify(token, nowMs);
+  for (const value of token) {
+    const verified = verify(value, nowMs);
+    if (verified !== undefined) return verified;
+  }
+  return undefined;
 }
