@@ -8,7 +8,13 @@ export class DemoProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
+    private readonly logged: { text: string },
   ) {}
+
+  /** Everything the process printed so far (stdout and stderr). */
+  get output(): string {
+    return this.logged.text;
+  }
 
   static start(env: NodeJS.ProcessEnv): Promise<DemoProcess> {
     if (!existsSync(MAIN))
@@ -18,20 +24,25 @@ export class DemoProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new Promise((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), 15_000);
+      const logged = { text: '' };
+      let started = false;
+      const timer = setTimeout(
+        () => reject(new Error(`demo did not start:\n${logged.text}`)),
+        15_000,
+      );
       const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        const match = /Demo listening on (http:\/\/\S+)/.exec(output);
-        if (match) {
+        logged.text += chunk.toString();
+        const match = /Demo listening on (http:\/\/\S+)/.exec(logged.text);
+        if (match && !started) {
+          started = true;
           clearTimeout(timer);
-          resolve(new DemoProcess(child, match[1]));
+          resolve(new DemoProcess(child, match[1], logged));
         }
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
       child.once('exit', (code) =>
-        reject(new Error(`demo exited (${code}) before listening:\n${output}`)),
+        reject(new Error(`demo exited (${code}) before listening:\n${logged.text}`)),
       );
     });
   }

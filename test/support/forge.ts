@@ -3,14 +3,15 @@ import { CookiePayloadCodec } from '../../libs/session/src/cookie/cookie-payload
 import { deriveKeys } from '../../libs/session/src/cookie/keys.js';
 import { TimedSigner } from '../../libs/session/src/cookie/timed-signer.js';
 
-/** A cookie-store value signed with `secret` at time `atMs`. */
+/** A cookie-store value signed with `secret` at time `atMs`, issued at `issuedAtMs` (default: then). */
 export function forgeCookieSession(
   secret: string,
   data: Record<string, unknown>,
   atMs: number,
   permanent = false,
+  issuedAtMs = atMs,
 ): string {
-  return new CookiePayloadCodec([secret], false).encode(data, permanent, atMs);
+  return new CookiePayloadCodec([secret], false).encode(data, permanent, atMs, issuedAtMs);
 }
 
 /** A server-store cookie: `id` signed with `secret` at time `atMs`. */

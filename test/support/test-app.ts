@@ -133,6 +133,25 @@ export class TestController {
     session.set('callback', () => 1);
   }
 
+  /** Changes an object after handing it to set(): what JSON would drop must not be lost silently. */
+  @Post('mutate-after-set')
+  mutateAfterSet(@Query('put') put: string, @Session() session: Session): { ok: true } {
+    const profile: Record<string, unknown> = { name: 'ana' };
+    session.set('profile', profile);
+    if (put === 'function') profile.greet = () => 'hi';
+    if (put === 'date') profile.since = new Date(Date.UTC(2024, 1, 29));
+    return { ok: true };
+  }
+
+  @Get('profile-since')
+  profileSince(@Session() session: Session): { isDate: boolean; iso: string | null } {
+    const since = (session.get('profile') as { since?: unknown } | undefined)?.since;
+    return {
+      isDate: since instanceof Date,
+      iso: since instanceof Date ? since.toISOString() : null,
+    };
+  }
+
   @Post('throw-after-set')
   throwAfterSet(@Session() session: Session): void {
     session.set('thrown', 'yes');

@@ -1,0 +1,134 @@
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import request from 'supertest';
+import {
+  type DemoHandle,
+  SECRET,
+  STORES,
+  login,
+  sessionCookie,
+  startDemo,
+} from './support/demo.js';
+import { forgeCookieSession } from './support/forge.js';
+
+const DAY_MS = 86400_000;
+
+/** A client with a cookie jar: sends its cookie, keeps what the server sets. */
+class Client {
+  constructor(
+    private readonly server: Server,
+    public cookie: string,
+  ) {}
+
+  /** GET /profile as an API client: 200 while the session lives, 401 once it has ended. */
+  async profile(): Promise<number> {
+    const res = await request(this.server)
+      .get('/profile')
+      .set('Accept', 'application/json')
+      .set('Cookie', this.cookie);
+    this.cookie = sessionCookie(res) ?? this.cookie;
+    return res.status;
+  }
+
+  async addToCart(item: string): Promise<string[]> {
+    const res = await request(this.server).post('/cart').set('Cookie', this.cookie).send({ item });
+    this.cookie = sessionCookie(res) ?? this.cookie;
+    return (res.body as { items: string[] }).items;
+  }
+}
+
+// Short lifetimes (whole seconds: the demo's settings), so that each test waits a few seconds.
+describe.each(STORES)('lifetimes on the %s store', (store) => {
+  describe('absolute lifetime (SESSION_ABSOLUTE_LIFETIME=2)', () => {
+    let demo: DemoHandle;
+    beforeAll(async () => {
+      demo = await startDemo(store, { SESSION_ABSOLUTE_LIFETIME: '2' });
+    });
+    afterAll(() => demo.close());
+
+    // Permanent (its cookie refreshed on every request) and not, side by side to save time.
+    it('a session ends 2 s after login however often it is used; login starts the clock again', async () => {
+      await Promise.all(
+        ['on', 'off'].map(async (remember) => {
+          const user = new Client(demo.server, await login(demo.server, { remember }));
+          const stolenCopy = user.cookie;
+          const refreshedAt: string[] = [];
+          for (let i = 0; i < 4; i++) {
+            expect(await user.profile()).toBe(200);
+            expect(await user.addToCart(`item-${i}`)).toHaveLength(i + 1);
+            refreshedAt.push(user.cookie);
+            await sleep(350);
+          }
+          if (remember === 'on') expect(new Set(refreshedAt).size).toBeGreaterThan(1);
+          await sleep(2200 - 4 * 350);
+          // The user, the latest refreshed cookie, and a copy taken at login: all anonymous now.
+          expect(await user.profile()).toBe(401);
+          expect(await new Client(demo.server, refreshedAt[3]).profile()).toBe(401);
+          expect(await new Client(demo.server, stolenCopy).profile()).toBe(401);
+          const cart = await request(demo.server).get('/cart').set('Cookie', refreshedAt[3]);
+          expect(cart.body).toEqual({ items: [] });
+          // Logging in issues a new session: its clock starts at the login.
+          const again = new Client(demo.server, await login(demo.server, { remember }));
+          expect(await again.profile()).toBe(200);
+        }),
+      );
+    }, 10_000);
+  });
+
+  describe('idle timeout (SESSION_IDLE_TIMEOUT=2)', () => {
+    let demo: DemoHandle;
+    beforeAll(async () => {
+      demo = await startDemo(store, { SESSION_IDLE_TIMEOUT: '2' });
+    });
+    afterAll(() => demo.close());
+
+    it('a session used every 0.6 s outlives the timeout; left alone for it, it ends', async () => {
+      await Promise.all(
+        ['on', 'off'].map(async (remember) => {
+          const user = new Client(demo.server, await login(demo.server, { remember }));
+          // Reads only: each one moves the idle deadline (the cookie is re-sent as it goes).
+          const started = Date.now();
+          while (Date.now() - started < 3500) {
+            expect(await user.profile()).toBe(200);
+            await sleep(600);
+          }
+          const lastCookie = user.cookie;
+          await sleep(2600);
+          expect(await new Client(demo.server, lastCookie).profile()).toBe(401);
+        }),
+      );
+    }, 15_000);
+  });
+});
+
+describe('absolute lifetime on the cookie store, at its default of 90 days', () => {
+  let demo: DemoHandle;
+  beforeAll(async () => {
+    demo = await startDemo('cookie');
+  });
+  afterAll(() => demo.close());
+
+  const loggedIn = { username: 'admin', logged_in: true };
+  const status = async (cookieValue: string): Promise<number> =>
+    (
+      await request(demo.server)
+        .get('/profile')
+        .set('Accept', 'application/json')
+        .set('Cookie', `session=${cookieValue}`)
+    ).status;
+
+  it('a cookie signed just now but issued 91 days ago is refused; one issued 89 days ago is not', async () => {
+    const now = Date.now();
+    expect(await status(forgeCookieSession(SECRET, loggedIn, now, true, now - 91 * DAY_MS))).toBe(
+      401,
+    );
+    expect(await status(forgeCookieSession(SECRET, loggedIn, now, true, now - 89 * DAY_MS))).toBe(
+      200,
+    );
+  });
+
+  it('an issue time in the future is refused', async () => {
+    const now = Date.now();
+    expect(await status(forgeCookieSession(SECRET, loggedIn, now, true, now + DAY_MS))).toBe(401);
+  });
+});
