@@ -142,6 +142,33 @@ describe('RequestSession', () => {
     });
   });
 
+  describe('values changed after set()', () => {
+    it('a function put into a set object is refused at save, naming the key and path', () => {
+      const s = new RequestSession(true, undefined);
+      const profile: Record<string, unknown> = { name: 'ana' };
+      s.set('profile', profile);
+      profile.greet = () => 'hi';
+      expect(() => s.snapshotData()).toThrow(/key "profile".*profile\.greet is a function/);
+      expect(() => s.changes()).toThrow(SessionValueError);
+    });
+
+    it('a Date put into a set object is noticed, so it is saved as a Date', () => {
+      const s = new RequestSession(true, undefined);
+      const profile: Record<string, unknown> = { name: 'ana' };
+      s.set('profile', profile);
+      expect(s.mayHoldDates).toBe(false);
+      profile.since = new Date(0);
+      s.changes();
+      expect(s.mayHoldDates).toBe(true);
+    });
+
+    it('primitives set are not checked again', () => {
+      const s = new RequestSession(true, undefined);
+      s.set('n', 1);
+      expect(s.changes().set.get('n')).toBe(1);
+    });
+  });
+
   describe('modified', () => {
     it('is false after only reads', () => {
       const s = loaded({ a: 1, cart: ['x'], profile: { name: 'n' } });
