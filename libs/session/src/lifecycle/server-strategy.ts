@@ -68,7 +68,12 @@ export class ServerStrategy implements SessionStrategy {
       const id = newSessionId();
       await this.call(
         'create',
-        this.store.create(storeKey(id), { data, permanent: session.permanent, expiresAt }),
+        this.store.create(storeKey(id), {
+          data,
+          permanent: session.permanent,
+          expiresAt,
+          issuedAt: nowMs,
+        }),
       );
       if (key !== undefined) await this.call('destroy', this.store.destroy(key));
       session.id = id;

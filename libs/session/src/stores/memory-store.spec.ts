@@ -5,7 +5,7 @@ import type { SessionPatch, StoredSession } from './session-store.js';
 const HOUR = 3600_000;
 
 function record(data: Record<string, string>, expiresAt = Date.now() + HOUR): StoredSession {
-  return { data, permanent: false, expiresAt };
+  return { data, permanent: false, expiresAt, issuedAt: Date.now() };
 }
 
 function patch(change: Partial<SessionPatch>): SessionPatch {
@@ -35,9 +35,9 @@ describe('MemoryStore', () => {
   });
 
   it('create then get returns the record', async () => {
-    const expiresAt = Date.now() + HOUR;
-    await store.create('k1', { data: { a: '1' }, permanent: true, expiresAt });
-    expect(await store.get('k1')).toEqual({ data: { a: '1' }, permanent: true, expiresAt });
+    const saved = { data: { a: '1' }, permanent: true, expiresAt: Date.now() + HOUR, issuedAt: 1 };
+    await store.create('k1', saved);
+    expect(await store.get('k1')).toEqual(saved);
     expect(await store.get('other')).toBeUndefined();
   });
 
@@ -82,8 +82,9 @@ describe('MemoryStore', () => {
       expect(await store.get('k1')).toBeUndefined();
     });
 
-    it('applies set and unset, keeping other keys', async () => {
-      await store.create('k1', record({ a: '1', b: '2', c: '3' }));
+    it('applies set and unset, keeping other keys and the issue time', async () => {
+      const { issuedAt } = record({});
+      await store.create('k1', { ...record({ a: '1', b: '2', c: '3' }), issuedAt });
       const expiresAt = Date.now() + 2 * HOUR;
       expect(
         await store.update(
@@ -95,6 +96,7 @@ describe('MemoryStore', () => {
         data: { a: '10', c: '3', d: '4' },
         permanent: true,
         expiresAt,
+        issuedAt,
       });
     });
 

@@ -59,7 +59,8 @@ export class MemoryStore extends SessionStore {
     const data = patch.replace ? {} : record.data;
     for (const k of patch.unset) delete data[k];
     Object.assign(data, patch.set);
-    this.records.set(key, { data, permanent: patch.permanent, expiresAt: patch.expiresAt });
+    const { permanent, expiresAt } = patch;
+    this.records.set(key, { ...record, data, permanent, expiresAt });
     return Promise.resolve(true);
   }
 

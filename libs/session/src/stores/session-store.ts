@@ -7,9 +7,11 @@ export interface StoredSession {
   permanent: boolean;
   /** Absolute expiry, ms since the epoch. A record past it must read as missing. */
   expiresAt: number;
+  /** When the session was issued (login or first write), ms since the epoch: the absolute lifetime counts from it. */
+  issuedAt: number;
 }
 
-/** One request's changes to a stored session. */
+/** One request's changes to a stored session (its issuedAt stays). */
 export interface SessionPatch {
   /** Drop every stored key before applying `set` (after clear() or a forced save). */
   replace: boolean;
