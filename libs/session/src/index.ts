@@ -28,6 +28,7 @@ export {
   SessionValueError,
   SessionTooLargeError,
   SessionStoreError,
+  SessionStoreFullError,
   SessionLockTimeoutError,
   LoginRedirectException,
 } from './session.errors.js';

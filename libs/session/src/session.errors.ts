@@ -54,6 +54,24 @@ export class SessionTooLargeError extends Error {
 }
 
 /**
+ * A bounded store (MemoryStore, FileStore) is full of live sessions, so it refused a new one
+ * rather than evict a user's: the request answers 503 and the log carries this message.
+ */
+export class SessionStoreFullError extends Error {
+  constructor(
+    readonly store: string,
+    readonly limit: number,
+  ) {
+    super(
+      `${store} is full: it holds its limit of ${limit} live sessions (maxEntries), so it refused ` +
+        'a new one and kept every existing session. Raise maxEntries, or use a server store such ' +
+        'as RedisStore.',
+    );
+    this.name = 'SessionStoreFullError';
+  }
+}
+
+/**
  * The session store failed or timed out. Mapped to 503: never a silent logout.
  * `cause` carries the store's own error for the log.
  */

@@ -23,7 +23,7 @@ const HOUR = 3600_000;
 const lockOptions = { waitMs: 3000, ttlMs: 5000 };
 
 function record(data: Record<string, string>, expiresAt = Date.now() + HOUR): StoredSession {
-  return { data, permanent: false, expiresAt };
+  return { data, permanent: false, expiresAt, issuedAt: Date.now() };
 }
 
 function patch(change: Partial<SessionPatch>): SessionPatch {
@@ -120,13 +120,14 @@ describe('FileStore', () => {
 
     it('stores the documented JSON shape', async () => {
       const store = open();
-      const expiresAt = Date.now() + HOUR;
-      await store.create('k', { data: { user: '"ana"' }, permanent: true, expiresAt });
+      const [expiresAt, issuedAt] = [Date.now() + HOUR, Date.now()];
+      await store.create('k', { data: { user: '"ana"' }, permanent: true, expiresAt, issuedAt });
       expect(JSON.parse(readFileSync(recordPath(dir, 'k'), 'utf8'))).toEqual({
         v: 1,
         data: { user: '"ana"' },
         permanent: true,
         expiresAt,
+        issuedAt,
       });
     });
 
@@ -144,12 +145,20 @@ describe('FileStore', () => {
     it.each([
       ['a half-written', '{"v":1,"data":{"a"'],
       ['an empty', ''],
-      ['another version of a', '{"v":2,"data":{},"permanent":false,"expiresAt":9999999999999}'],
+      [
+        'another version of a',
+        '{"v":2,"data":{},"permanent":false,"expiresAt":9999999999999,"issuedAt":1}',
+      ],
       [
         'a non-string value in a',
-        '{"v":1,"data":{"a":1},"permanent":false,"expiresAt":9999999999999}',
+        '{"v":1,"data":{"a":1},"permanent":false,"expiresAt":9999999999999,"issuedAt":1}',
       ],
-      ['an expiry-less', '{"v":1,"data":{},"permanent":false}'],
+      ['an expiry-less', '{"v":1,"data":{},"permanent":false,"issuedAt":1}'],
+      ['an issue-time-less', '{"v":1,"data":{},"permanent":false,"expiresAt":9999999999999}'],
+      [
+        'an infinite-issue-time',
+        '{"v":1,"data":{},"permanent":false,"expiresAt":9999999999999,"issuedAt":1e999}',
+      ],
       ['an array as a', '[1,2]'],
     ])('reads %s record as missing, deletes it and warns once', async (_, content) => {
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
@@ -258,7 +267,7 @@ describe('FileStore', () => {
 
   it('survives a restart: a new store on the directory reads what the old one wrote', async () => {
     const before = open();
-    await before.create('k', { data: { a: '1' }, permanent: true, expiresAt: Date.now() + HOUR });
+    await before.create('k', { ...record({ a: '1' }), permanent: true });
     await before.close();
     const after = open();
     expect(await after.get('k')).toMatchObject({ data: { a: '1' }, permanent: true });

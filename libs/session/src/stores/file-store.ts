@@ -101,7 +101,8 @@ export class FileStore extends SessionStore {
       for (const name of patch.unset) data.delete(name);
       for (const [name, json] of Object.entries(patch.set)) data.set(name, json);
       const { permanent, expiresAt } = patch;
-      await this.write(id, { data: Object.fromEntries(data), permanent, expiresAt });
+      const { issuedAt } = record;
+      await this.write(id, { data: Object.fromEntries(data), permanent, expiresAt, issuedAt });
       return true;
     });
   }
@@ -198,10 +199,11 @@ export class FileStore extends SessionStore {
    * one, never part of one. No fsync: a session lost to a power cut is a logout, and a torn
    * file reads as no session.
    */
-  private async write(id: string, { data, permanent, expiresAt }: StoredSession): Promise<void> {
+  private async write(id: string, session: StoredSession): Promise<void> {
+    const { data, permanent, expiresAt, issuedAt } = session;
     const temp = join(this.dir, tempName());
     try {
-      await writeFile(temp, JSON.stringify({ v: 1, data, permanent, expiresAt }), {
+      await writeFile(temp, JSON.stringify({ v: 1, data, permanent, expiresAt, issuedAt }), {
         flag: 'wx',
         mode: 0o600,
       });
@@ -245,10 +247,11 @@ function parseRecord(text: string): StoredSession | undefined {
     return undefined;
   }
   if (!isObject(value) || value.v !== 1 || !isObject(value.data)) return undefined;
-  const { data, permanent, expiresAt } = value;
+  const { data, permanent, expiresAt, issuedAt } = value;
   if (typeof permanent !== 'boolean' || typeof expiresAt !== 'number') return undefined;
+  if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt)) return undefined;
   if (!Object.values(data).every((json) => typeof json === 'string')) return undefined;
-  return { data: data as Record<string, string>, permanent, expiresAt };
+  return { data: data as Record<string, string>, permanent, expiresAt, issuedAt };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,11 +1,12 @@
 import { jest } from '@jest/globals';
+import { SessionStoreFullError } from '../session.errors.js';
 import { MemoryStore } from './memory-store.js';
 import type { SessionPatch, StoredSession } from './session-store.js';
 
 const HOUR = 3600_000;
 
 function record(data: Record<string, string>, expiresAt = Date.now() + HOUR): StoredSession {
-  return { data, permanent: false, expiresAt };
+  return { data, permanent: false, expiresAt, issuedAt: Date.now() };
 }
 
 function patch(change: Partial<SessionPatch>): SessionPatch {
@@ -35,9 +36,9 @@ describe('MemoryStore', () => {
   });
 
   it('create then get returns the record', async () => {
-    const expiresAt = Date.now() + HOUR;
-    await store.create('k1', { data: { a: '1' }, permanent: true, expiresAt });
-    expect(await store.get('k1')).toEqual({ data: { a: '1' }, permanent: true, expiresAt });
+    const saved = { data: { a: '1' }, permanent: true, expiresAt: Date.now() + HOUR, issuedAt: 1 };
+    await store.create('k1', saved);
+    expect(await store.get('k1')).toEqual(saved);
     expect(await store.get('other')).toBeUndefined();
   });
 
@@ -82,8 +83,9 @@ describe('MemoryStore', () => {
       expect(await store.get('k1')).toBeUndefined();
     });
 
-    it('applies set and unset, keeping other keys', async () => {
-      await store.create('k1', record({ a: '1', b: '2', c: '3' }));
+    it('applies set and unset, keeping other keys and the issue time', async () => {
+      const { issuedAt } = record({});
+      await store.create('k1', { ...record({ a: '1', b: '2', c: '3' }), issuedAt });
       const expiresAt = Date.now() + 2 * HOUR;
       expect(
         await store.update(
@@ -95,6 +97,7 @@ describe('MemoryStore', () => {
         data: { a: '10', c: '3', d: '4' },
         permanent: true,
         expiresAt,
+        issuedAt,
       });
     });
 
@@ -202,39 +205,52 @@ describe('MemoryStore', () => {
       await small.close();
     });
 
-    it('evicts the oldest first', async () => {
-      for (const key of ['a', 'b', 'c', 'd']) await small.create(key, record({ key }));
-      expect(small.size).toBe(3);
-      expect(await small.get('a')).toBeUndefined();
-      for (const key of ['b', 'c', 'd']) expect(await small.get(key)).toBeDefined();
-      await small.create('e', record({}));
-      expect(await small.get('b')).toBeUndefined();
-      expect(small.size).toBe(3);
+    const fill = async (): Promise<void> => {
+      for (const key of ['a', 'b', 'c']) await small.create(key, record({ key }));
+    };
+
+    it('refuses a new session when full, and keeps every existing one', async () => {
+      await fill();
+      const refused = small.create('d', record({}));
+      await expect(refused).rejects.toBeInstanceOf(SessionStoreFullError);
+      await expect(refused).rejects.toMatchObject({
+        store: 'MemoryStore',
+        limit: 3,
+        message: expect.stringMatching(/MemoryStore is full.*3.*maxEntries.*RedisStore/),
+      });
+      expect(await small.get('d')).toBeUndefined();
+      for (const key of ['a', 'b', 'c']) expect((await small.get(key))?.data).toEqual({ key });
     });
 
-    it('keeps a recently updated record', async () => {
-      for (const key of ['a', 'b', 'c']) await small.create(key, record({ key }));
-      expect(await small.update('a', patch({ set: { x: '1' } }))).toBe(true);
+    it('makes room by dropping expired sessions, never live ones', async () => {
+      await small.create('gone', record({}, Date.now() - 1));
+      await small.create('b', record({}));
+      await small.create('c', record({}));
       await small.create('d', record({}));
-      expect(await small.get('a')).toBeDefined();
-      expect(await small.get('b')).toBeUndefined();
-      expect(await small.get('c')).toBeDefined();
+      expect(small.size).toBe(3);
+      for (const key of ['b', 'c', 'd']) expect(await small.get(key)).toBeDefined();
+    });
+
+    it('counts a session expired since its last write (touch or time) as room', async () => {
+      await fill();
+      expect(await small.touch('a', Date.now() - 1)).toBe(true);
+      await small.create('d', record({}));
+      expect(await small.update('b', patch({ expiresAt: Date.now() + 100 }))).toBe(true);
+      await expect(small.create('e', record({}))).rejects.toBeInstanceOf(SessionStoreFullError);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await small.create('e', record({}));
+      for (const key of ['c', 'd', 'e']) expect(await small.get(key)).toBeDefined();
+    });
+
+    it('has room again after a logout (destroy)', async () => {
+      await fill();
+      await small.destroy('b');
+      await small.create('d', record({}));
       expect(await small.get('d')).toBeDefined();
     });
 
-    it('keeps a recently touched record (a refresh is a use: least recently used goes first)', async () => {
-      // The option is documented as "past it the least recently used is evicted". A session that
-      // is only read and refreshed (touch) on every request is in use and must outlive idle ones.
-      for (const key of ['a', 'b', 'c']) await small.create(key, record({ key }));
-      expect(await small.get('a')).toBeDefined();
-      expect(await small.touch('a', Date.now() + 2 * HOUR)).toBe(true);
-      await small.create('d', record({}));
-      expect(await small.get('a')).toBeDefined();
-      expect(await small.get('b')).toBeUndefined();
-    });
-
-    it('re-creating an existing key does not evict another record', async () => {
-      for (const key of ['a', 'b', 'c']) await small.create(key, record({ key }));
+    it('re-creating an existing key is not a new session: accepted when full', async () => {
+      await fill();
       await small.create('b', record({ key: 'b2' }));
       expect(small.size).toBe(3);
       expect(await small.get('a')).toBeDefined();

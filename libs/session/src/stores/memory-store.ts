@@ -1,3 +1,4 @@
+import { SessionStoreFullError } from '../session.errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import {
   type LockOptions,
@@ -8,15 +9,20 @@ import {
 } from './session-store.js';
 
 export interface MemoryStoreOptions {
-  /** Most sessions kept; past it the least recently used is evicted. Default 10,000. */
+  /**
+   * Most sessions kept. When that many live sessions are held, create() refuses a new one with
+   * SessionStoreFullError (503) and evicts nothing, so a flood of anonymous sessions cannot log
+   * users out. Default 10,000.
+   */
   maxEntries?: number;
   /** How often expired sessions are swept, in ms. Default 60,000. */
   sweepInterval?: number;
 }
 
 /**
- * Sessions in this process's memory: for development, tests and single-process apps. Bounded,
- * swept on a timer (stopped by close(), which SessionModule calls on shutdown); lost on restart.
+ * Sessions in this process's memory: for development, tests and single-process apps. Bounded
+ * (maxEntries), swept on a timer (stopped by close(), which SessionModule calls on shutdown);
+ * lost on restart.
  */
 export class MemoryStore extends SessionStore {
   readonly name = 'memory';
@@ -24,6 +30,11 @@ export class MemoryStore extends SessionStore {
   private readonly locks = new KeyedLock();
   private readonly maxEntries: number;
   private readonly sweeper: NodeJS.Timeout;
+  /**
+   * No record expires before this (a lower bound): while the store is full, a sweep before it
+   * would free nothing, so a flood of refused creates does not scan every record each time.
+   */
+  private firstExpiry = Infinity;
 
   constructor(options: MemoryStoreOptions = {}) {
     super();
@@ -44,12 +55,16 @@ export class MemoryStore extends SessionStore {
     return Promise.resolve(record && { ...record, data: { ...record.data } });
   }
 
+  /** Rejects with SessionStoreFullError when full of live sessions (replacing a key is not new). */
   create(key: string, session: StoredSession): Promise<void> {
-    this.records.delete(key);
-    while (this.records.size >= this.maxEntries) {
-      this.records.delete(this.records.keys().next().value as string);
+    if (!this.records.has(key) && this.records.size >= this.maxEntries) {
+      if (Date.now() >= this.firstExpiry) this.sweep();
+      if (this.records.size >= this.maxEntries) {
+        return Promise.reject(new SessionStoreFullError('MemoryStore', this.maxEntries));
+      }
     }
     this.records.set(key, { ...session, data: { ...session.data } });
+    this.noteExpiry(session.expiresAt);
     return Promise.resolve();
   }
 
@@ -59,14 +74,18 @@ export class MemoryStore extends SessionStore {
     const data = patch.replace ? {} : record.data;
     for (const k of patch.unset) delete data[k];
     Object.assign(data, patch.set);
-    this.records.set(key, { data, permanent: patch.permanent, expiresAt: patch.expiresAt });
+    const { permanent, expiresAt } = patch;
+    this.records.set(key, { ...record, data, permanent, expiresAt });
+    this.noteExpiry(expiresAt);
     return Promise.resolve(true);
   }
 
   touch(key: string, expiresAt: number): Promise<boolean> {
     const record = this.live(key);
-    if (record !== undefined) record.expiresAt = expiresAt;
-    return Promise.resolve(record !== undefined);
+    if (record === undefined) return Promise.resolve(false);
+    record.expiresAt = expiresAt;
+    this.noteExpiry(expiresAt);
+    return Promise.resolve(true);
   }
 
   destroy(key: string): Promise<void> {
@@ -86,17 +105,24 @@ export class MemoryStore extends SessionStore {
 
   /** Drops expired records. Runs on the timer; public for tests and manual use. */
   sweep(now = Date.now()): void {
-    for (const [key, record] of this.records) if (record.expiresAt <= now) this.records.delete(key);
+    this.firstExpiry = Infinity;
+    for (const [key, record] of this.records) {
+      if (record.expiresAt <= now) this.records.delete(key);
+      else this.noteExpiry(record.expiresAt);
+    }
   }
 
-  /** The record if it has not expired, moved to the back of the eviction order (it was used). */
+  /** The record if it has not expired; an expired one is dropped. */
   private live(key: string): StoredSession | undefined {
     const record = this.records.get(key);
-    if (record === undefined) return undefined;
+    if (record === undefined || record.expiresAt > Date.now()) return record;
     this.records.delete(key);
-    if (record.expiresAt <= Date.now()) return undefined;
-    this.records.set(key, record);
-    return record;
+    return undefined;
+  }
+
+  /** Notes that a record now expires at `time`. */
+  private noteExpiry(time: number): void {
+    this.firstExpiry = Math.min(this.firstExpiry, time);
   }
 }
 

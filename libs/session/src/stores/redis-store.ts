@@ -22,8 +22,9 @@ export interface RedisStoreOptions {
   prefix?: string;
 }
 
-// A session is one hash: `d:<name>` holds each value's JSON, `m:permanent` and `m:exp` the
-// metadata, and the key expires at `m:exp` (PEXPIREAT), so Redis drops it by itself.
+// A session is one hash: `d:<name>` holds each value's JSON, `m:permanent`, `m:exp` and `m:iat`
+// (issue time, written once by create) the metadata, and the key expires at `m:exp`
+// (PEXPIREAT), so Redis drops it by itself.
 
 /** Key-level changes, applied only if the record exists (a logout that won stays won). */
 const UPDATE = `
@@ -112,6 +113,8 @@ export class RedisStore extends SessionStore {
       session.permanent ? '1' : '0',
       'm:exp',
       String(session.expiresAt),
+      'm:iat',
+      String(session.issuedAt),
     ];
     for (const [name, json] of Object.entries(session.data)) fields.push(`d:${name}`, json);
     const results = await this.client
@@ -181,15 +184,19 @@ export class RedisStore extends SessionStore {
   }
 }
 
+const METADATA = new Set(['m:permanent', 'm:exp', 'm:iat']);
+
 /** The hash as a StoredSession, or undefined when it is not one of ours. */
 function parse(fields: Record<string, string>): StoredSession | undefined {
   const expiresAt = Number(fields['m:exp']);
+  const issuedAt = Number(fields['m:iat']);
   const permanent = fields['m:permanent'];
-  if (!Number.isFinite(expiresAt) || (permanent !== '0' && permanent !== '1')) return undefined;
+  if (!Number.isFinite(expiresAt) || !Number.isFinite(issuedAt)) return undefined;
+  if (permanent !== '0' && permanent !== '1') return undefined;
   const data: Record<string, string> = {};
   for (const [field, value] of Object.entries(fields)) {
     if (field.startsWith('d:')) data[field.slice(2)] = value;
-    else if (field !== 'm:exp' && field !== 'm:permanent') return undefined;
+    else if (!METADATA.has(field)) return undefined;
   }
-  return { data, permanent: permanent === '1', expiresAt };
+  return { data, permanent: permanent === '1', expiresAt, issuedAt };
 }

@@ -25,6 +25,7 @@ const record = (
   data,
   permanent,
   expiresAt: Date.now() + lifetimeMs,
+  issuedAt: Date.now(),
 });
 const patch = (
   set: Record<string, string>,
@@ -71,6 +72,19 @@ export function describeSessionStore<S extends SessionStore>(
       expect(read?.data).toEqual(saved.data);
       expect(read?.permanent).toBe(true);
       expect(Math.abs((read?.expiresAt ?? 0) - saved.expiresAt)).toBeLessThan(1000);
+    });
+
+    it('keeps the issue time across reads, updates, replaces and touches', async () => {
+      const k = key();
+      const issuedAt = Date.now() - 3 * 86_400_000; // an old login, distinct from any "now"
+      await store.create(k, { ...record({ a: '1' }), issuedAt });
+      expect((await store.get(k))?.issuedAt).toBe(issuedAt);
+      expect(await store.update(k, patch({ b: '2' }))).toBe(true);
+      expect((await store.get(k))?.issuedAt).toBe(issuedAt);
+      expect(await store.update(k, patch({ c: '3' }, [], true))).toBe(true);
+      expect((await store.get(k))?.issuedAt).toBe(issuedAt);
+      expect(await store.touch(k, Date.now() + 120_000)).toBe(true);
+      expect(await store.get(k)).toMatchObject({ data: { c: '3' }, issuedAt });
     });
 
     it('returns a copy: changing what get() returned changes nothing stored', async () => {

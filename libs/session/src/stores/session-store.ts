@@ -11,7 +11,7 @@ export interface StoredSession {
   issuedAt: number;
 }
 
-/** One request's changes to a stored session. */
+/** One request's changes to a stored session (its issuedAt stays). */
 export interface SessionPatch {
   /** Drop every stored key before applying `set` (after clear() or a forced save). */
   replace: boolean;
