@@ -201,7 +201,7 @@ describe('LoggedInGuard and a long path', () => {
     const path = `/profile?q=${'a'.repeat(150)}`;
     const refused = await request(demo.server).get(path).set('Accept', 'text/html');
     expect(refused.headers.location).toBe(`/login?next=${encodeURIComponent(path)}`);
-    const form = await request(demo.server).get(refused.headers.location as string);
+    const form = await request(demo.server).get(refused.headers.location);
     expect(form.text).toContain('name="next"');
   });
 });

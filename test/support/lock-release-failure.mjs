@@ -68,12 +68,22 @@ const { port } = app.getHttpServer().address();
 
 function send(method, path, cookie, abortAfterMs) {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: cookie ? { cookie } : {} });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method,
+      path,
+      headers: cookie ? { cookie } : {},
+    });
     req.on('response', (res) => {
       let body = '';
       res.on('data', (chunk) => (body += chunk));
       res.on('end', () =>
-        resolve({ status: res.statusCode, body, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] }),
+        resolve({
+          status: res.statusCode,
+          body,
+          cookie: res.headers['set-cookie']?.[0]?.split(';')[0],
+        }),
       );
     });
     req.on('error', () => resolve({ status: 'aborted' }));

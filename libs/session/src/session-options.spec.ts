@@ -220,9 +220,9 @@ describe('resolveSessionOptions', () => {
     });
 
     it('a __Secure- cookie must be Secure, and may have a path and a domain', () => {
-      expect(
-        configError({ secretKey: SECRET, cookie: { name: '__Secure-sid' } }).problems,
-      ).toEqual([expect.stringMatching(/^cookie.secure: a __Secure- cookie must be Secure/)]);
+      expect(configError({ secretKey: SECRET, cookie: { name: '__Secure-sid' } }).problems).toEqual(
+        [expect.stringMatching(/^cookie.secure: a __Secure- cookie must be Secure/)],
+      );
       const cookie = { name: '__Secure-sid', secure: true, path: '/app', domain: 'example.com' };
       expect(resolveSessionOptions({ secretKey: SECRET, cookie }).cookie).toMatchObject(cookie);
     });

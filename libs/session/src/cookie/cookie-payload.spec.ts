@@ -1,5 +1,5 @@
 import { deflateRawSync } from 'node:zlib';
-import { CookiePayloadCodec, type DecodeResult } from './cookie-payload.js';
+import { CookiePayloadCodec, type DecodeResult, type DecodedCookie } from './cookie-payload.js';
 import { deriveKeys } from './keys.js';
 import { TimedSigner } from './timed-signer.js';
 
@@ -23,7 +23,7 @@ function bodyOf(token: string): string {
   return token.slice(0, token.indexOf('.'));
 }
 
-function decoded(result: DecodeResult): { data: Record<string, unknown>; permanent: boolean } {
+function decoded(result: DecodeResult): DecodedCookie {
   if (!result.ok) throw new Error(`expected a decoded cookie, got ${result.reason}`);
   return result.session;
 }

@@ -26,7 +26,11 @@ export function cookieMaxAge(lifetimes: Lifetimes): number {
  * lifetime are enforced on the cookie's signing time, see cookieMaxAge.) An issue time from
  * the future is as suspect as an old one.
  */
-export function withinAbsoluteLifetime(issuedAt: number, now: number, lifetimes: Lifetimes): boolean {
+export function withinAbsoluteLifetime(
+  issuedAt: number,
+  now: number,
+  lifetimes: Lifetimes,
+): boolean {
   const age = now - issuedAt;
   return age <= lifetimes.absoluteLifetime && age >= -SKEW_MS;
 }
