@@ -234,3 +234,76 @@ function closedPort(): Promise<number> {
     });
   });
 }
+
+describe('a full MemoryStore under a flood of new sessions', () => {
+  it('refuses new sessions with 503 and a logged reason; logged-in users stay logged in', async () => {
+    const logger = new CapturingLogger();
+    const t = await startTestApp(
+      { secretKey: SECRET, store: new MemoryStore({ maxEntries: 3 }) },
+      logger,
+    );
+    try {
+      const users = await Promise.all(
+        ['ana', 'bo', 'cy'].map(async (name) =>
+          sessionCookie(await request(t.server).post(`/set/user?value=${name}`))!,
+        ),
+      );
+      const flood = await Promise.all(
+        Array.from({ length: 20 }, () => request(t.server).post('/set/cart?value=x')),
+      );
+      expect(flood.map((res) => res.status)).toEqual(Array(20).fill(503));
+      expect(flood[0].body).toEqual({ statusCode: 503, message: 'Session store unavailable' });
+      expect(flood.every((res) => sessionCookie(res) === undefined)).toBe(true);
+      expect(logger.messages('error').join('\n')).toMatch(
+        /Session store memory failed \(create\): .*maxEntries/,
+      );
+      // Every existing session is untouched, and can still be written to.
+      for (const [i, name] of ['ana', 'bo', 'cy'].entries()) {
+        const read = await request(t.server).get('/read/user').set('Cookie', users[i]);
+        expect(read.body).toEqual({ value: name });
+        const write = await request(t.server).post('/set/more?value=1').set('Cookie', users[i]);
+        expect(write.status).toBe(201);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('maxSessionBytes on a server-side store', () => {
+  it('a save over the limit fails with 500 naming the largest keys, and the stored session stays as it was', async () => {
+    const logger = new CapturingLogger();
+    const t = await startTestApp(
+      { secretKey: SECRET, store: new MemoryStore(), maxSessionBytes: 4096 },
+      logger,
+    );
+    try {
+      const cookie = sessionCookie(await request(t.server).post('/set/user?value=ana'))!;
+      const big = await request(t.server).post('/big?bytes=5000').set('Cookie', cookie);
+      expect(big.status).toBe(500);
+      expect(big.body).toEqual({ statusCode: 500, message: 'Session too large to store' });
+      expect(logger.messages('error').join('\n')).toMatch(
+        /Session would take \d+ bytes in the memory store, over maxSessionBytes \(4096\); largest keys: big \(5002 bytes\)/,
+      );
+      const read = await request(t.server).get('/keys').set('Cookie', cookie);
+      expect(read.body).toMatchObject({ keys: ['user'] });
+      // Under the limit, the same route saves.
+      expect((await request(t.server).post('/big?bytes=3000').set('Cookie', cookie)).status).toBe(
+        201,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a first save over the limit creates no record', async () => {
+    const store = new MemoryStore();
+    const t = await startTestApp({ secretKey: SECRET, store, maxSessionBytes: 1000 });
+    try {
+      expect((await request(t.server).post('/big?bytes=2000')).status).toBe(500);
+      expect(store.size).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
