@@ -226,11 +226,14 @@ export function tempName(): string {
   return `.tmp-${randomBytes(12).toString('hex')}`;
 }
 
-export async function unlinkIfPresent(path: string): Promise<void> {
+/** Removes the file at `path`; false if there was none. */
+export async function unlinkIfPresent(path: string): Promise<boolean> {
   try {
     await unlink(path);
+    return true;
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw error;
+    return false;
   }
 }
 
