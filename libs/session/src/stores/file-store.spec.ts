@@ -2,6 +2,8 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -86,6 +88,45 @@ describe('FileStore', () => {
       expect(store.name).toBe('file');
       expect(modeOf(dir)).toBe(0o700);
       await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it.each(['000', '277'])('creates its directory 0700 under umask %s too', (umask) => {
+      const previous = process.umask(parseInt(umask, 8));
+      try {
+        open();
+      } finally {
+        process.umask(previous);
+      }
+      expect(modeOf(dir)).toBe(0o700);
+    });
+
+    it.each(['0777', '0770', '0702', '1777'])(
+      'refuses an existing directory others can write to (mode %s), and leaves it as it is',
+      (octal) => {
+        const mode = parseInt(octal, 8);
+        mkdirSync(dir);
+        chmodSync(dir, mode);
+        expect(() => new FileStore({ dir })).toThrow(TypeError);
+        expect(() => new FileStore({ dir })).toThrow(
+          `FileStore directory ${dir} (mode ${octal}, owner uid ${process.getuid!()}) must be ` +
+            `writable by this process's user (uid ${process.getuid!()}) alone: anyone else who ` +
+            `can write there can forge sessions. Run chmod 700 ${dir} as that user, or give the ` +
+            'store a directory of its own.',
+        );
+        expect(statSync(dir).mode & 0o7777).toBe(mode);
+      },
+    );
+
+    it('accepts an existing directory only its owner can write to', () => {
+      mkdirSync(dir, { mode: 0o755 });
+      expect(open().dir).toBe(dir);
+    });
+
+    // Giving the directory to another user takes root (as the tests run here).
+    (process.getuid?.() === 0 ? it : it.skip)("refuses another user's directory", () => {
+      mkdirSync(dir, { mode: 0o700 });
+      chownSync(dir, 1, 1);
+      expect(() => new FileStore({ dir })).toThrow(/owner uid 1\) must be writable by this/);
     });
   });
 

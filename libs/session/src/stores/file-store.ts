@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { SessionStoreFullError } from '../session.errors.js';
 import { join, resolve } from 'node:path';
@@ -22,7 +22,10 @@ import {
 import { positiveInteger } from './store-options.js';
 
 export interface FileStoreOptions {
-  /** Directory of the session files, created (mode 0700) if missing. Give the store its own. */
+  /**
+   * Directory of the session files, created (mode 0700) if missing. Give the store its own. An
+   * existing one must be the app user's and writable by no one else (else a TypeError at start).
+   */
   dir: string;
   /**
    * Most sessions kept. When full, create() refuses a new session with SessionStoreFullError
@@ -81,7 +84,7 @@ export class FileStore extends SessionStore {
     this.maxEntries = positiveInteger('FileStore', 'maxEntries', options.maxEntries, 10_000);
     const interval = positiveInteger('FileStore', 'sweepInterval', options.sweepInterval, 60_000);
     this.dir = resolve(dir);
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.dir);
     this.recordCount = countRecords(readdirSync(this.dir));
     this.sweeper = setInterval(() => void this.sweepInBackground(), interval);
     this.sweeper.unref();
@@ -256,6 +259,29 @@ export class FileStore extends SessionStore {
   private path(id: string, extension: Extension): string {
     return join(this.dir, `${id}.${extension}`);
   }
+}
+
+/**
+ * Creates `dir` with mode 0700, or checks that an existing one is this user's alone: whoever else
+ * can write to it can plant a record (a forged session) or lock files that block sessions, sticky
+ * bit or not. An unsafe directory is refused rather than chmod-ed: the user chose it, it may serve
+ * other purposes, and files may have been planted in it already.
+ */
+function ensurePrivateDir(dir: string): void {
+  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) {
+    chmodSync(dir, 0o700); // mkdir's mode went through the umask
+    return;
+  }
+  const uid = process.getuid?.();
+  if (uid === undefined) return; // Windows: no POSIX modes or owners to check
+  const { mode, uid: owner } = statSync(dir);
+  if ((mode & 0o022) === 0 && owner === uid) return;
+  const octal = (mode & 0o7777).toString(8).padStart(4, '0');
+  throw new TypeError(
+    `FileStore directory ${dir} (mode ${octal}, owner uid ${owner}) must be writable by this ` +
+      `process's user (uid ${uid}) alone: anyone else who can write there can forge sessions. ` +
+      `Run chmod 700 ${dir} as that user, or give the store a directory of its own.`,
+  );
 }
 
 function countRecords(fileNames: string[]): number {
