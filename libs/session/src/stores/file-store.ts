@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { SessionStoreFullError } from '../session.errors.js';
 import { join, resolve } from 'node:path';
+import { SessionStoreFullError } from '../session.errors.js';
 import {
   breakStaleMutex,
   errorCode,
