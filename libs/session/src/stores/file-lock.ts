@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionLockTimeoutError } from '../session.errors.js';
@@ -9,8 +9,10 @@ import type { LockOptions, ReleaseLock } from './session-store.js';
 // Locks that hold across processes sharing a directory, built on exclusive file creation
 // (open with 'wx' fails when the file exists), which every local file system makes atomic.
 //
-// - A mutex file guards one short read-modify-write. It is empty: a holder needs milliseconds,
-//   so one older than MUTEX_STALE_MS was left by a crashed process and may be broken.
+// - A mutex file guards one short read-modify-write. A holder needs milliseconds, so one older
+//   than MUTEX_STALE_MS was left by a crashed process and may be broken. It holds its holder's
+//   token: a holder that was merely slow, and whose mutex was broken and taken by another
+//   process, must not remove the new holder's when it finishes.
 // - A lease file is the per-session lock of SessionStore.lock: it holds a token and an expiry.
 //   Anyone may create a missing lease; removing one (release, takeover of an expired one) only
 //   happens under the session's mutex, so a lease cannot change between a check and its removal.
@@ -126,19 +128,20 @@ export class FileLocks {
 }
 
 async function withMutexFile<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  await acquireMutexFile(path);
+  const token = randomBytes(16).toString('base64url');
+  await acquireMutexFile(path, token);
   try {
     return await fn();
   } finally {
-    await unlinkIfPresent(path);
+    await removeMutexUnless(path, async (aside) => (await readFile(aside, 'utf8')) !== token);
   }
 }
 
-async function acquireMutexFile(path: string): Promise<void> {
+async function acquireMutexFile(path: string, token: string): Promise<void> {
   const deadline = Date.now() + MUTEX_WAIT_MS;
   for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
     try {
-      await (await open(path, 'wx', 0o600)).close();
+      await writeFile(path, token, { flag: 'wx', mode: 0o600 });
       return;
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
@@ -153,28 +156,43 @@ async function acquireMutexFile(path: string): Promise<void> {
 
 /**
  * Removes the mutex file at `path` if it is older than `staleMs`; false while it is live (true
- * when it is gone: try again now). The file is first renamed aside, which only one process can
- * do; one that finds it moved a fresh mutex (another process broke the stale one and took the
- * mutex meanwhile) puts it back.
+ * when it is gone: try again now). One that turns out fresh once moved aside (another process
+ * broke the stale one and took the mutex meanwhile) is put back.
  */
 export async function breakStaleMutex(path: string, staleMs: number): Promise<boolean> {
   const mtime = await mtimeOf(path);
   if (mtime === 0) return true;
   if (Date.now() - mtime < staleMs) return false;
+  await removeMutexUnless(path, async (aside) => Date.now() - (await mtimeOf(aside)) < staleMs);
+  return true;
+}
+
+/**
+ * Removes the mutex file at `path` unless `keep` says otherwise. The file is first renamed aside,
+ * which only one process can do, and `keep` looks at what was moved: the check and the removal
+ * cannot interleave with another process taking the mutex. One to keep is put back; while it is
+ * aside the mutex looks free, and should a third process take it in that moment the put-back
+ * fails and two hold it. That needs a mutex gone stale first (a holder that crashed or stalled
+ * past MUTEX_STALE_MS), and two writers of one session at worst lose one change or undo one
+ * logout of that session: accepted, as no atomic "remove if unchanged" exists on files.
+ */
+async function removeMutexUnless(
+  path: string,
+  keep: (aside: string) => Promise<boolean>,
+): Promise<void> {
   const aside = join(dirname(path), tempName());
   try {
     await rename(path, aside);
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return true;
+    if (errorCode(error) === 'ENOENT') return;
     throw error;
   }
-  if (Date.now() - (await mtimeOf(aside)) < staleMs) {
+  if (await keep(aside)) {
     await link(aside, path).catch((error: unknown) => {
       if (errorCode(error) !== 'EEXIST') throw error;
     });
   }
   await unlinkIfPresent(aside);
-  return true;
 }
 
 /** Creates the lease file; false if one exists. Written in one go with the exclusive open. */
@@ -226,11 +244,14 @@ export function tempName(): string {
   return `.tmp-${randomBytes(12).toString('hex')}`;
 }
 
-export async function unlinkIfPresent(path: string): Promise<void> {
+/** Removes the file at `path`; false if there was none. */
+export async function unlinkIfPresent(path: string): Promise<boolean> {
   try {
     await unlink(path);
+    return true;
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw error;
+    return false;
   }
 }
 

@@ -2,6 +2,8 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -15,8 +17,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SessionLockTimeoutError } from '../session.errors.js';
-import { FileStore, recordPath } from './file-store.js';
+import { SessionLockTimeoutError, SessionStoreFullError } from '../session.errors.js';
+import { FileStore, type FileStoreOptions, recordPath } from './file-store.js';
 import type { SessionPatch, StoredSession } from './session-store.js';
 
 const HOUR = 3600_000;
@@ -45,7 +47,7 @@ const minutesAgo = (minutes: number): Date => new Date(Date.now() - minutes * 60
 describe('FileStore', () => {
   let dir: string;
   const stores: FileStore[] = [];
-  const open = (options: { sweepInterval?: number } = {}): FileStore => {
+  const open = (options: Omit<FileStoreOptions, 'dir'> = {}): FileStore => {
     const store = new FileStore({ dir, ...options });
     stores.push(store);
     return store;
@@ -72,9 +74,12 @@ describe('FileStore', () => {
       expect(() => new FileStore(undefined as never)).toThrow(TypeError);
     });
 
-    it.each([0, -1, 1.5, Number.NaN])('rejects sweepInterval %p', (bad) => {
+    it.each([0, -1, 1.5, Number.NaN])('rejects sweepInterval and maxEntries %p', (bad) => {
       expect(() => new FileStore({ dir, sweepInterval: bad })).toThrow(
-        /sweepInterval must be a positive integer/,
+        /FileStore option sweepInterval must be a positive integer/,
+      );
+      expect(() => new FileStore({ dir, maxEntries: bad })).toThrow(
+        /FileStore option maxEntries must be a positive integer/,
       );
     });
 
@@ -83,6 +88,45 @@ describe('FileStore', () => {
       expect(store.name).toBe('file');
       expect(modeOf(dir)).toBe(0o700);
       await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it.each(['000', '277'])('creates its directory 0700 under umask %s too', (umask) => {
+      const previous = process.umask(parseInt(umask, 8));
+      try {
+        open();
+      } finally {
+        process.umask(previous);
+      }
+      expect(modeOf(dir)).toBe(0o700);
+    });
+
+    it.each(['0777', '0770', '0702', '1777'])(
+      'refuses an existing directory others can write to (mode %s), and leaves it as it is',
+      (octal) => {
+        const mode = parseInt(octal, 8);
+        mkdirSync(dir);
+        chmodSync(dir, mode);
+        expect(() => new FileStore({ dir })).toThrow(TypeError);
+        expect(() => new FileStore({ dir })).toThrow(
+          `FileStore directory ${dir} (mode ${octal}, owner uid ${process.getuid!()}) must be ` +
+            `writable by this process's user (uid ${process.getuid!()}) alone: anyone else who ` +
+            `can write there can forge sessions. Run chmod 700 ${dir} as that user, or give the ` +
+            'store a directory of its own.',
+        );
+        expect(statSync(dir).mode & 0o7777).toBe(mode);
+      },
+    );
+
+    it('accepts an existing directory only its owner can write to', () => {
+      mkdirSync(dir, { mode: 0o755 });
+      expect(open().dir).toBe(dir);
+    });
+
+    // Giving the directory to another user takes root (as the tests run here).
+    (process.getuid?.() === 0 ? it : it.skip)("refuses another user's directory", () => {
+      mkdirSync(dir, { mode: 0o700 });
+      chownSync(dir, 1, 1);
+      expect(() => new FileStore({ dir })).toThrow(/owner uid 1\) must be writable by this/);
     });
   });
 
@@ -262,6 +306,63 @@ describe('FileStore', () => {
       await writer.create('b', record({ b: '1' }, Date.now() + 30));
       await sleep(300);
       expect(existsSync(recordPath(dir, 'b'))).toBe(true);
+    });
+  });
+
+  describe('maxEntries', () => {
+    const records = (): string[] => readdirSync(dir).filter((name) => name.endsWith('.json'));
+
+    it('refuses a new session when full, and keeps every existing one', async () => {
+      const store = open({ maxEntries: 3 });
+      for (const key of ['a', 'b', 'c']) await store.create(key, record({ key }));
+      const refused = store.create('d', record({}));
+      await expect(refused).rejects.toBeInstanceOf(SessionStoreFullError);
+      await expect(refused).rejects.toMatchObject({ store: 'FileStore', limit: 3 });
+      expect(records()).toHaveLength(3);
+      for (const key of ['a', 'b', 'c']) expect((await store.get(key))?.data).toEqual({ key });
+    });
+
+    it('re-creating an existing key is not a new session: accepted when full', async () => {
+      const store = open({ maxEntries: 2 });
+      await store.create('a', record({}));
+      await store.create('b', record({}));
+      await store.create('b', record({ again: '1' }));
+      expect((await store.get('b'))?.data).toEqual({ again: '1' });
+    });
+
+    it('has room again after a destroy, or once an expired record is deleted', async () => {
+      const store = open({ maxEntries: 2 });
+      await store.create('a', record({}));
+      await store.create('b', record({}, Date.now() + 50));
+      await store.destroy('a');
+      await store.create('c', record({}));
+      await expect(store.create('d', record({}))).rejects.toBeInstanceOf(SessionStoreFullError);
+      await sleep(60);
+      expect(await store.get('b')).toBeUndefined(); // deletes the expired record
+      await store.create('d', record({}));
+      expect(records()).toHaveLength(2);
+    });
+
+    it('counts at most the limit under concurrent creates', async () => {
+      const store = open({ maxEntries: 5 });
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) => store.create(`k${i}`, record({}))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+      expect(records()).toHaveLength(5);
+    });
+
+    it('counts the records in the directory at start, and again at every sweep', async () => {
+      const other = open(); // another process on the same directory
+      await other.create('a', record({}));
+      await other.create('b', record({}));
+      const store = open({ maxEntries: 3 });
+      await store.create('c', record({}));
+      await expect(store.create('d', record({}))).rejects.toBeInstanceOf(SessionStoreFullError);
+      await other.destroy('a');
+      await store.sweep();
+      await store.create('d', record({}));
+      await expect(store.create('e', record({}))).rejects.toBeInstanceOf(SessionStoreFullError);
     });
   });
 

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { SessionStoreFullError } from '../session.errors.js';
 import {
   breakStaleMutex,
   errorCode,
@@ -18,10 +19,23 @@ import {
   SessionStore,
   type StoredSession,
 } from './session-store.js';
+import { positiveInteger } from './store-options.js';
 
 export interface FileStoreOptions {
-  /** Directory of the session files, created (mode 0700) if missing. Give the store its own. */
+  /**
+   * Directory of the session files, created (mode 0700) if missing. Give the store its own. An
+   * existing one must be the app user's and writable by no one else (else a TypeError at start).
+   */
   dir: string;
+  /**
+   * Most sessions kept. When full, create() refuses a new session with SessionStoreFullError
+   * (503) and deletes nothing. The count is this process's: the record files found at start and
+   * at every sweep, plus its own creates and minus its own deletions in between. So expired
+   * records count until a read or a sweep deletes them, and with several processes on one
+   * directory the bound is approximate: each may overshoot it by what the others created since
+   * its last sweep. Default 10,000.
+   */
+  maxEntries?: number;
   /** How often expired sessions and abandoned files are swept, in ms. Default 60,000. */
   sweepInterval?: number;
 }
@@ -52,8 +66,11 @@ export class FileStore extends SessionStore {
   readonly dir: string;
   private readonly locks = new FileLocks();
   private readonly logger = new Logger('FileStore');
+  private readonly maxEntries: number;
   private readonly sweeper: NodeJS.Timeout;
   private sweeping: Promise<void> | undefined;
+  /** Record files in the directory, as far as this process knows (see maxEntries). */
+  private recordCount: number;
 
   constructor(options: FileStoreOptions) {
     super();
@@ -64,14 +81,11 @@ export class FileStore extends SessionStore {
           `new FileStore({ dir: './var/sessions' }), got ${String(dir)}`,
       );
     }
-    const interval = options.sweepInterval ?? 60_000;
-    if (!Number.isInteger(interval) || interval <= 0) {
-      throw new TypeError(
-        `FileStore option sweepInterval must be a positive integer (ms), got ${String(interval)}`,
-      );
-    }
+    this.maxEntries = positiveInteger('FileStore', 'maxEntries', options.maxEntries, 10_000);
+    const interval = positiveInteger('FileStore', 'sweepInterval', options.sweepInterval, 60_000);
     this.dir = resolve(dir);
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.dir);
+    this.recordCount = countRecords(readdirSync(this.dir));
     this.sweeper = setInterval(() => void this.sweepInBackground(), interval);
     this.sweeper.unref();
   }
@@ -86,9 +100,23 @@ export class FileStore extends SessionStore {
     return this.exclusive(id, () => this.live(id));
   }
 
+  /** Rejects with SessionStoreFullError when full (replacing an existing record is not new). */
   create(key: string, session: StoredSession): Promise<void> {
     const id = fileId(key);
-    return this.exclusive(id, () => this.write(id, session));
+    return this.exclusive(id, async () => {
+      if (await exists(this.path(id, 'json'))) return this.write(id, session);
+      if (this.recordCount >= this.maxEntries) {
+        throw new SessionStoreFullError('FileStore', this.maxEntries);
+      }
+      // Counted before the write: concurrent creates of other keys see it at once.
+      this.recordCount++;
+      try {
+        await this.write(id, session);
+      } catch (error) {
+        this.recordCount--;
+        throw error;
+      }
+    });
   }
 
   update(key: string, patch: SessionPatch): Promise<boolean> {
@@ -119,7 +147,7 @@ export class FileStore extends SessionStore {
 
   destroy(key: string): Promise<void> {
     const id = fileId(key);
-    return this.exclusive(id, () => unlinkIfPresent(this.path(id, 'json')));
+    return this.exclusive(id, () => this.deleteRecord(id));
   }
 
   lock(key: string, options: LockOptions): Promise<ReleaseLock> {
@@ -149,6 +177,8 @@ export class FileStore extends SessionStore {
     for (const name of await readdir(this.dir)) {
       await this.sweepFile(name, now).catch((error: unknown) => failures.push(error));
     }
+    // Other processes create and delete records too: start again from what is there.
+    this.recordCount = countRecords(await readdir(this.dir));
     if (failures.length > 0) {
       const first = String(failures[0]);
       throw new AggregateError(failures, `${failures.length} file(s) could not be swept: ${first}`);
@@ -190,8 +220,16 @@ export class FileStore extends SessionStore {
     if (found === 'missing') return undefined;
     if (found !== 'unreadable' && found.expiresAt > now) return found;
     if (found === 'unreadable') this.logger.warn(`Deleting unreadable session file ${file}`);
-    await unlinkIfPresent(file);
+    await this.deleteRecord(id);
     return undefined;
+  }
+
+  /** Call under the mutex. */
+  private async deleteRecord(id: string): Promise<void> {
+    // Not below 0: a record another process created is not in this count.
+    if (await unlinkIfPresent(this.path(id, 'json'))) {
+      this.recordCount = Math.max(0, this.recordCount - 1);
+    }
   }
 
   /**
@@ -220,6 +258,43 @@ export class FileStore extends SessionStore {
 
   private path(id: string, extension: Extension): string {
     return join(this.dir, `${id}.${extension}`);
+  }
+}
+
+/**
+ * Creates `dir` with mode 0700, or checks that an existing one is this user's alone: whoever else
+ * can write to it can plant a record (a forged session) or lock files that block sessions, sticky
+ * bit or not. An unsafe directory is refused rather than chmod-ed: the user chose it, it may serve
+ * other purposes, and files may have been planted in it already.
+ */
+function ensurePrivateDir(dir: string): void {
+  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) {
+    chmodSync(dir, 0o700); // mkdir's mode went through the umask
+    return;
+  }
+  const uid = process.getuid?.();
+  if (uid === undefined) return; // Windows: no POSIX modes or owners to check
+  const { mode, uid: owner } = statSync(dir);
+  if ((mode & 0o022) === 0 && owner === uid) return;
+  const octal = (mode & 0o7777).toString(8).padStart(4, '0');
+  throw new TypeError(
+    `FileStore directory ${dir} (mode ${octal}, owner uid ${owner}) must be writable by this ` +
+      `process's user (uid ${uid}) alone: anyone else who can write there can forge sessions. ` +
+      `Run chmod 700 ${dir} as that user, or give the store a directory of its own.`,
+  );
+}
+
+function countRecords(fileNames: string[]): number {
+  return fileNames.filter((name) => FILE_NAME.exec(name)?.[2] === 'json').length;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
   }
 }
 

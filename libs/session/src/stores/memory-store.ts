@@ -7,6 +7,7 @@ import {
   SessionStore,
   type StoredSession,
 } from './session-store.js';
+import { positiveInteger } from './store-options.js';
 
 export interface MemoryStoreOptions {
   /**
@@ -38,8 +39,8 @@ export class MemoryStore extends SessionStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     super();
-    this.maxEntries = positiveInteger('maxEntries', options.maxEntries, 10_000);
-    const interval = positiveInteger('sweepInterval', options.sweepInterval, 60_000);
+    this.maxEntries = positiveInteger('MemoryStore', 'maxEntries', options.maxEntries, 10_000);
+    const interval = positiveInteger('MemoryStore', 'sweepInterval', options.sweepInterval, 60_000);
     this.sweeper = setInterval(() => this.sweep(), interval);
     this.sweeper.unref();
   }
@@ -124,14 +125,4 @@ export class MemoryStore extends SessionStore {
   private noteExpiry(time: number): void {
     this.firstExpiry = Math.min(this.firstExpiry, time);
   }
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new TypeError(
-      `MemoryStore option ${name} must be a positive integer, got ${String(value)}`,
-    );
-  }
-  return value;
 }

@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FileLocks } from './file-lock.js';
+
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+// Each FileLocks is one process's: they share nothing but the files.
+describe('FileLocks mutex files', () => {
+  let dir: string;
+  let path: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'file-lock-spec-'));
+    path = join(dir, 'session.mutex');
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a holder slower than the stale limit does not remove its successor's mutex", async () => {
+    const [slow, next, third] = [new FileLocks(), new FileLocks(), new FileLocks()];
+    const [slowIn, slowDone, nextIn, nextDone] = [signal(), signal(), signal(), signal()];
+
+    const slowRun = slow.exclusive(path, async () => {
+      slowIn.resolve();
+      await slowDone.promise;
+    });
+    await slowIn.promise;
+    const longAgo = new Date(Date.now() - 10_000); // held for 10 s: past the stale limit
+    utimesSync(path, longAgo, longAgo);
+
+    const nextRun = next.exclusive(path, async () => {
+      nextIn.resolve();
+      await nextDone.promise;
+    });
+    await nextIn.promise; // broke the stale mutex and took it
+    slowDone.resolve();
+    await slowRun; // the slow holder finishes and releases
+
+    expect(existsSync(path)).toBe(true);
+    let thirdIn = false;
+    const thirdRun = third.exclusive(path, () => Promise.resolve((thirdIn = true)));
+    await sleep(200);
+    expect(thirdIn).toBe(false); // the mutex still excludes others
+
+    nextDone.resolve();
+    await nextRun;
+    await thirdRun;
+    expect(thirdIn).toBe(true);
+    expect(existsSync(path)).toBe(false);
+  });
+});
