@@ -1,4 +1,7 @@
-import { CookieStore, MemoryStore } from '@app/session';
+import { CookieStore, FileStore, MemoryStore } from '@app/session';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import request from 'supertest';
 import { DemoProcess } from './support/demo-process.js';
@@ -235,13 +238,14 @@ function closedPort(): Promise<number> {
   });
 }
 
-describe('a full MemoryStore under a flood of new sessions', () => {
+describe.each([
+  ['memory', () => new MemoryStore({ maxEntries: 3 })],
+  ['file', () => new FileStore({ dir: mkdtempSync(join(tmpdir(), 'full-')), maxEntries: 3 })],
+])('a full %s store under a flood of new sessions', (kind, makeStore) => {
   it('refuses new sessions with 503 and a logged reason; logged-in users stay logged in', async () => {
     const logger = new CapturingLogger();
-    const t = await startTestApp(
-      { secretKey: SECRET, store: new MemoryStore({ maxEntries: 3 }) },
-      logger,
-    );
+    const store = makeStore();
+    const t = await startTestApp({ secretKey: SECRET, store }, logger);
     try {
       const users = await Promise.all(
         ['ana', 'bo', 'cy'].map(async (name) =>
@@ -255,7 +259,7 @@ describe('a full MemoryStore under a flood of new sessions', () => {
       expect(flood[0].body).toEqual({ statusCode: 503, message: 'Session store unavailable' });
       expect(flood.every((res) => sessionCookie(res) === undefined)).toBe(true);
       expect(logger.messages('error').join('\n')).toMatch(
-        /Session store memory failed \(create\): .*maxEntries/,
+        new RegExp(`Session store ${kind} failed \\(create\\): .*maxEntries`),
       );
       // Every existing session is untouched, and can still be written to.
       for (const [i, name] of ['ana', 'bo', 'cy'].entries()) {
@@ -266,6 +270,7 @@ describe('a full MemoryStore under a flood of new sessions', () => {
       }
     } finally {
       await t.close();
+      if (store instanceof FileStore) rmSync(store.dir, { recursive: true, force: true });
     }
   });
 });
