@@ -11,6 +11,7 @@ import {
   storableKey,
   storableValue,
   storedForm,
+  validDate,
   withoutProtoKeys,
 } from './session-values.arbitraries.js';
 
@@ -95,6 +96,37 @@ describe('session JSON (properties)', () => {
 
   // Guards the mayHoldDates shortcut: data known to hold no Date may skip the replacer, and
   // must then serialise exactly as it does with it.
+  // Guards set()'s promise for arrays and Dates: JSON drops their named properties (and turns
+  // an array's holes into null), so such a value must be refused, never stored changed.
+  it('assertStorable refuses an array or a Date with named properties, or keeps them', () => {
+    const withNamedProperties = fc
+      .tuple(
+        fc.oneof(fc.array(storableValue, { maxLength: 3 }), validDate),
+        fc.dictionary(fc.constantFrom('label', 'total', 'tz'), storableValue, {
+          minKeys: 1,
+          maxKeys: 2,
+        }),
+      )
+      .map(([target, extras]) => Object.assign(target, extras));
+    fc.assert(
+      fc.property(withNamedProperties, (value) => {
+        try {
+          assertStorable('key', value);
+        } catch (error) {
+          expect(error).toBeInstanceOf(SessionValueError);
+          return;
+        }
+        expectStoredAs(fromSessionJson(toSessionJson(value)), exactForm(value));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('assertStorable refuses an array with holes', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => assertStorable('key', [1, , 3])).toThrow(/holes or named properties/);
+  });
+
   it('without Dates, skipping the Date replacer writes the same JSON', () => {
     fc.assert(
       fc.property(
@@ -154,3 +186,20 @@ describe('session JSON (properties)', () => {
     );
   });
 });
+
+/** What the value is, named properties of arrays and Dates included (-0 as 0 aside). */
+function exactForm(value: unknown): unknown {
+  const named = (source: object, copy: object): object => {
+    for (const key of Object.keys(source)) {
+      if (!Array.isArray(source) || !/^\d+$/.test(key))
+        (copy as Record<string, unknown>)[key] = exactForm(
+          (source as Record<string, unknown>)[key],
+        );
+    }
+    return copy;
+  };
+  if (value instanceof Date) return named(value, new Date(value.getTime()));
+  if (Array.isArray(value)) return named(value, value.map(exactForm));
+  if (value !== null && typeof value === 'object') return named(value, {});
+  return Object.is(value, -0) ? 0 : value;
+}

@@ -2,7 +2,7 @@ import { SessionValueError } from './session.errors.js';
 
 // Session values are JSON plus Date. A Date travels as {"\u0000date": <ms>}: a key no real data
 // uses, and one that assertStorable refuses in user objects, so the tag cannot be forged by data.
-const DATE_TAG = '\u0000date';
+export const DATE_TAG = '\u0000date';
 const MAX_DEPTH = 64;
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
@@ -87,6 +87,12 @@ function check(
   if (value === null) return false;
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new SessionValueError(key, path, 'is an invalid Date');
+    if (Object.keys(value).length > 0)
+      throw new SessionValueError(
+        key,
+        path,
+        'is a Date with properties of its own, which JSON drops',
+      );
     return true;
   }
   if (depth >= MAX_DEPTH)
@@ -96,6 +102,9 @@ function check(
   ancestors.push(value);
   let dates = false;
   if (Array.isArray(value)) {
+    // Holes become null and named properties vanish in JSON.
+    if (Object.keys(value).length !== value.length)
+      throw new SessionValueError(key, path, 'is an array with holes or named properties');
     for (let i = 0; i < value.length; i++)
       dates = check(key, value[i], `${path}[${i}]`, depth + 1, ancestors) || dates;
   } else {

@@ -1,4 +1,4 @@
-import { assertStorable, toSessionJson } from './session-json.js';
+import { DATE_TAG, assertStorable, toSessionJson } from './session-json.js';
 import { SessionKeyError } from './session.errors.js';
 
 /** Keys of TData as strings: session keys are always strings. */
@@ -313,4 +313,6 @@ function checkKey(key: unknown): void {
     );
   }
   if (key === '__proto__') throw new TypeError('Session key "__proto__" is not allowed');
+  // The tag a Date travels under: alone at the top of a cookie, it would read back as a Date.
+  if (key === DATE_TAG) throw new TypeError('Session key "\\u0000date" is reserved');
 }

@@ -176,7 +176,8 @@ describe('CookiePayloadCodec (properties)', () => {
     // (the second save relies on the Date flag the cookie came back with). Whatever set()
     // accepted must be what the next requests read, under the same keys.
     it('whatever session.set() accepts, the next requests read back', () => {
-      const topLevelKey = fc.oneof(storableKey, fc.constantFrom('', '__proto__'));
+      const refused = ['', '__proto__', '\u0000date'];
+      const topLevelKey = fc.oneof(storableKey, fc.constantFrom(...refused));
       fc.assert(
         fc.property(
           fc.array(fc.tuple(topLevelKey, storableValue), { maxLength: 6 }),
@@ -192,9 +193,9 @@ describe('CookiePayloadCodec (properties)', () => {
                 first.set(key, value);
                 accepted.set(key, value);
               } catch (error) {
-                // Only the two keys set() refuses, and with a TypeError; every value is storable.
+                // Only the keys set() refuses, and with a TypeError; every value is storable.
                 expect(error).toBeInstanceOf(TypeError);
-                expect(['', '__proto__']).toContain(key);
+                expect(refused).toContain(key);
               }
             }
             first.permanent = permanent;

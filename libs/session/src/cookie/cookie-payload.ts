@@ -75,7 +75,7 @@ export class CookiePayloadCodec {
       if (head === null) return { ok: false, reason: 'malformed' };
       const json = unpacked.plain.slice(head[0].length - 1);
       const data = fromSessionJson(json);
-      if (data === null || typeof data !== 'object' || Array.isArray(data))
+      if (data === null || typeof data !== 'object' || Array.isArray(data) || data instanceof Date)
         return { ok: false, reason: 'malformed' };
       const current = verified.keyIndex === 0 && unpacked.keyIndex === 0;
       return {
