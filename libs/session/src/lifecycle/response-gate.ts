@@ -83,7 +83,7 @@ function intercept(
     pending = gate.commit(res);
   } catch (error) {
     gate.gate = 'open';
-    gate.fail(res, error);
+    failSafely(res, gate, error);
     return answer;
   }
   if (pending === undefined) {
@@ -93,19 +93,37 @@ function intercept(
   gate.gate = 'held';
   gate.held = [[method, copy(args)]];
   pending.then(
-    () => {
-      const calls = gate.held!;
-      gate.gate = 'open';
-      gate.held = undefined;
-      for (const [m, a] of calls) callOriginal(res, m, a);
-    },
+    () => release(res, gate),
     (error: unknown) => {
       gate.gate = 'open';
       gate.held = undefined;
-      gate.fail(res, error);
+      failSafely(res, gate, error);
     },
   );
   return answer;
+}
+
+/** The commit is done: the gate opens and the held calls go out, in order. */
+function release(res: ServerResponse, gate: ResponseGate): void {
+  const calls = gate.held!;
+  gate.gate = 'open';
+  gate.held = undefined;
+  try {
+    for (const [method, args] of calls) callOriginal(res, method, args);
+  } catch (error) {
+    // A held call that throws (a bad argument) must fail the response, not leave it open with
+    // the error lost as an unhandled rejection.
+    failSafely(res, gate, error);
+  }
+}
+
+/** gate.fail; if even that throws, the connection is closed: no error may escape the gate. */
+function failSafely(res: ServerResponse, gate: ResponseGate, error: unknown): void {
+  try {
+    gate.fail(res, error);
+  } catch {
+    res.destroy();
+  }
 }
 
 /** The call the gate held, made now that it is open: to the method the patch wrapped. */
