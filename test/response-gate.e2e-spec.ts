@@ -1,5 +1,6 @@
 import {
   Controller,
+  Get,
   type LoggerService,
   Module,
   Post,
@@ -9,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Response } from 'express';
+import { once } from 'node:events';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import {
@@ -18,14 +20,65 @@ import {
   SessionModule,
   type SessionModuleOptions,
 } from '@app/session';
-import { SECRET } from './support/demo.js';
+import { SECRET, setCookieLine } from './support/demo.js';
 import { FlakyStore } from './support/flaky-store.js';
 import { CapturingLogger } from './support/test-app.js';
 
-// The response gate (lifecycle/response-gate.ts) on raw writes: held calls that throw when replayed.
+// The response gate (lifecycle/response-gate.ts) on raw writes: backpressure while a commit is
+// held, and held calls that throw when replayed.
+
+/** Chunk i of a body: told apart by its number and letter. */
+const chunkAt = (i: number, size: number) =>
+  `${i}:`.padEnd(size, String.fromCharCode(97 + (i % 26)));
+const bodyOf = (size: number, count: number) =>
+  Array.from({ length: count }, (_, i) => chunkAt(i, size)).join('');
+
+/** What the backpressure route saw: how much it wrote before anything could leave. */
+interface WriterRun {
+  highWaterMark: number;
+  /** The most bytes written while the headers had not gone out: all held by the gate. */
+  heldMost: number;
+  /** How many of those writes answered false. */
+  falseWhileHeld: number;
+  /** 'drain' events that came while the socket was still full (Node's own comes after). */
+  drainsWhileFull: number;
+}
+let lastRun: WriterRun | undefined;
 
 @Controller()
 class GateController {
+  /** A writer that respects backpressure: it stops at false and goes on at 'drain'. */
+  @Get('backpressure')
+  async backpressure(
+    @Query('size') size: string,
+    @Query('count') count: string,
+    @Session() session: Session,
+    @Res() res: Response,
+  ): Promise<void> {
+    lastRun = undefined;
+    session.set('streamed', 'yes');
+    res.setHeader('content-type', 'text/plain');
+    const run: WriterRun = {
+      highWaterMark: res.writableHighWaterMark,
+      heldMost: 0,
+      falseWhileHeld: 0,
+      drainsWhileFull: 0,
+    };
+    res.on('drain', () => {
+      if (res.writableNeedDrain) run.drainsWhileFull++;
+    });
+    for (let i = 0; i < Number(count); i++) {
+      const ok = res.write(chunkAt(i, Number(size)));
+      if (!res.headersSent) {
+        run.heldMost += Number(size);
+        if (!ok) run.falseWhileHeld++;
+      }
+      if (!ok) await once(res, 'drain');
+    }
+    res.end();
+    lastRun = run;
+  }
+
   /** A chunk Node refuses (it throws), alone or after a good one. */
   @Post('bad-write')
   badWrite(
@@ -98,6 +151,35 @@ describe.each(Object.keys(stores) as StoreKind[])('the response gate on the %s s
     t = await startGateApp(stores[kind]());
   });
   afterEach(() => t.app.close());
+
+  it.each([
+    [1024, 256],
+    [65536, 16],
+  ])(
+    'a writer that respects backpressure holds no more than the high-water mark, and the body arrives whole (%i-byte chunks)',
+    async (size, count) => {
+      const res = await request(t.server)
+        .get(`/backpressure?size=${size}&count=${count}`)
+        .timeout(5000);
+      expect(res.status).toBe(200);
+      expect(res.text).toBe(bodyOf(size, count));
+      expect(setCookieLine(res)).toBeDefined();
+      const run = lastRun!;
+      // Without backpressure the whole body waits in memory behind the store.
+      expect(run.heldMost).toBeLessThanOrEqual(run.highWaterMark + size);
+      if (held(kind)) expect(run.falseWhileHeld).toBeGreaterThan(0);
+      // The replayed writes filled the socket: the 'drain' is Node's, when it empties.
+      expect(run.drainsWhileFull).toBe(0);
+    },
+  );
+
+  it('a writer held back on a HEAD request, whose writes Node drops, gets its drain', async () => {
+    // The socket never fills, so only the gate can tell the writer to go on.
+    const res = await request(t.server).head('/backpressure?size=1024&count=64').timeout(3000);
+    expect(res.status).toBe(200);
+    expect(setCookieLine(res)).toBeDefined();
+    if (held(kind)) expect(lastRun!.falseWhileHeld).toBeGreaterThan(0);
+  });
 
   if (held(kind)) {
     it('a held write that throws when replayed, before anything was sent, is a 500', async () => {
