@@ -11,7 +11,7 @@ import {
 import { Test } from '@nestjs/testing';
 import type { Response } from 'express';
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import request from 'supertest';
 import {
   CookieStore,
@@ -25,7 +25,7 @@ import { FlakyStore } from './support/flaky-store.js';
 import { CapturingLogger } from './support/test-app.js';
 
 // The response gate (lifecycle/response-gate.ts) on raw writes: backpressure while a commit is
-// held, and held calls that throw when replayed.
+// held, the headers of writeHead(status, headers), and held calls that throw when replayed.
 
 /** Chunk i of a body: told apart by its number and letter. */
 const chunkAt = (i: number, size: number) =>
@@ -44,6 +44,25 @@ interface WriterRun {
   drainsWhileFull: number;
 }
 let lastRun: WriterRun | undefined;
+
+const HEADERS = {
+  'Content-Type': 'text/plain',
+  'Cache-Control': 'public, max-age=60',
+  'Set-Cookie': 'other=1',
+  Vary: 'Accept-Encoding',
+};
+const HEADER_LIST = [
+  'Content-Type',
+  'text/plain',
+  'Cache-Control',
+  'public, max-age=60',
+  'Set-Cookie',
+  'other=1',
+  'Set-Cookie',
+  'other=2',
+  'Vary',
+  'Accept-Encoding',
+];
 
 @Controller()
 class GateController {
@@ -77,6 +96,40 @@ class GateController {
     }
     res.end();
     lastRun = run;
+  }
+
+  @Post('write-head')
+  writeHead(
+    @Query('form') form: 'object' | 'message' | 'list',
+    @Query('session') use: 'write' | 'read',
+    @Session() session: Session,
+    @Res() res: Response,
+  ): void {
+    if (use === 'write') session.set('a', '1');
+    else session.get('a');
+    if (form === 'object') res.writeHead(200, HEADERS);
+    else if (form === 'message') res.writeHead(200, 'Fine', HEADERS);
+    else res.writeHead(200, HEADER_LIST);
+    res.end('written');
+  }
+
+  /** The same, on a route that never touches the session. */
+  @Post('write-head-untouched')
+  writeHeadUntouched(@Query('form') form: 'object' | 'list', @Res() res: Response): void {
+    res.writeHead(200, form === 'object' ? HEADERS : HEADER_LIST);
+    res.end('written');
+  }
+
+  /** A list with a name and no value: writeHead throws, as Node's does, and the handler answers. */
+  @Post('write-head-odd')
+  writeHeadOdd(@Session() session: Session, @Res() res: Response): void {
+    session.set('a', '1');
+    try {
+      res.writeHead(200, ['Cache-Control']);
+      res.end('written');
+    } catch (error) {
+      res.status(400).json({ code: (error as { code?: string }).code });
+    }
   }
 
   /** A chunk Node refuses (it throws), alone or after a good one. */
@@ -145,6 +198,13 @@ async function outcome(req: request.Test): Promise<number | 'closed'> {
   }
 }
 
+const statusMessage = (res: request.Response) =>
+  (res as unknown as { res: IncomingMessage }).res.statusMessage;
+const varyOf = (res: request.Response) =>
+  String(res.headers.vary ?? '')
+    .split(',')
+    .map((name) => name.trim());
+
 describe.each(Object.keys(stores) as StoreKind[])('the response gate on the %s store', (kind) => {
   let t: GateApp;
   beforeEach(async () => {
@@ -179,6 +239,53 @@ describe.each(Object.keys(stores) as StoreKind[])('the response gate on the %s s
     expect(res.status).toBe(200);
     expect(setCookieLine(res)).toBeDefined();
     if (held(kind)) expect(lastRun!.falseWhileHeld).toBeGreaterThan(0);
+  });
+
+  describe.each(['object', 'message', 'list'] as const)(
+    'writeHead(status, headers) in %s form',
+    (form) => {
+      it('keeps the session cookie, no-store and Vary: Cookie, with the handler’s headers', async () => {
+        const res = await request(t.server).post(`/write-head?form=${form}&session=write`);
+        expect(res.status).toBe(200);
+        expect(res.text).toBe('written');
+        expect(res.headers['content-type']).toBe('text/plain');
+        expect(setCookieLine(res)).toMatch(/^session=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
+        expect(setCookieLine(res, 'other')).toBe('other=1');
+        if (form === 'list') expect(res.headers['set-cookie']).toContain('other=2');
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(varyOf(res)).toEqual(expect.arrayContaining(['Accept-Encoding', 'Cookie']));
+        if (form === 'message') expect(statusMessage(res)).toBe('Fine');
+      });
+
+      it('a session only read adds Cookie to its Vary and leaves its caching alone', async () => {
+        const res = await request(t.server).post(`/write-head?form=${form}&session=read`);
+        expect(res.status).toBe(200);
+        expect(setCookieLine(res)).toBeUndefined();
+        expect(res.headers['cache-control']).toBe('public, max-age=60');
+        expect(varyOf(res)).toEqual(['Accept-Encoding', 'Cookie']);
+      });
+    },
+  );
+
+  it.each(['object', 'list'] as const)(
+    'a route that never touches the session keeps its writeHead headers as they are (%s form)',
+    async (form) => {
+      const res = await request(t.server).post(`/write-head-untouched?form=${form}`);
+      expect(res.status).toBe(200);
+      expect(res.headers['set-cookie']).toEqual(
+        form === 'object' ? ['other=1'] : ['other=1', 'other=2'],
+      );
+      expect(res.headers['cache-control']).toBe('public, max-age=60');
+      expect(res.headers.vary).toBe('Accept-Encoding');
+      expect(res.headers['content-type']).toBe('text/plain');
+    },
+  );
+
+  it('a header list of odd length throws ERR_INVALID_ARG_VALUE at writeHead, as Node’s does', async () => {
+    const res = await request(t.server).post('/write-head-odd').timeout(3000);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ code: 'ERR_INVALID_ARG_VALUE' });
+    expect(setCookieLine(res)).toBeDefined();
   });
 
   if (held(kind)) {

@@ -1,4 +1,5 @@
 import { ServerResponse } from 'node:http';
+import { applyWriteHeadHeaders } from './write-head-headers.js';
 
 type Method = 'writeHead' | 'write' | 'end';
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -83,6 +84,8 @@ function intercept(
   args: ArrayLike<unknown>,
 ): unknown {
   if (gate.gate === 'held') return hold(res, gate.held!, method, args);
+  // writeHead's own headers go on the response now, so the commit adds the session's to them.
+  if (method === 'writeHead' && args.length > 1) args = applyWriteHeadHeaders(res, args);
   let pending: void | Promise<void>;
   try {
     pending = gate.commit(res);
