@@ -1,4 +1,5 @@
 import { ServerResponse } from 'node:http';
+import { applyWriteHeadHeaders } from './write-head-headers.js';
 
 type Method = 'writeHead' | 'write' | 'end';
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -12,7 +13,16 @@ export interface ResponseGate {
   /** 'closed' until the first write, 'held' while an asynchronous commit runs, then 'open'. */
   gate: 'closed' | 'held' | 'open';
   /** Calls held back while an asynchronous commit runs. */
-  held: Array<[Method, unknown[]]> | undefined;
+  held: HeldCalls | undefined;
+}
+
+/** Calls held back while an asynchronous commit runs, and what they weigh. */
+export class HeldCalls {
+  readonly calls: Array<[Method, unknown[]]> = [];
+  /** Bytes of the held writes. */
+  bytes = 0;
+  /** A held write answered false: the writer waits for a 'drain'. */
+  owesDrain = false;
 }
 
 /**
@@ -73,39 +83,79 @@ function intercept(
   method: Method,
   args: ArrayLike<unknown>,
 ): unknown {
-  const answer = method === 'write' ? true : res;
-  if (gate.gate === 'held') {
-    gate.held!.push([method, copy(args)]);
-    return answer;
-  }
+  if (gate.gate === 'held') return hold(res, gate.held!, method, args);
+  // writeHead's own headers go on the response now, so the commit adds the session's to them.
+  if (method === 'writeHead' && args.length > 1) args = applyWriteHeadHeaders(res, args);
   let pending: void | Promise<void>;
   try {
     pending = gate.commit(res);
   } catch (error) {
     gate.gate = 'open';
-    gate.fail(res, error);
-    return answer;
+    failSafely(res, gate, error);
+    return method === 'write' ? true : res;
   }
   if (pending === undefined) {
     gate.gate = 'open';
     return callOriginal(res, method, args);
   }
   gate.gate = 'held';
-  gate.held = [[method, copy(args)]];
+  const held = (gate.held = new HeldCalls());
   pending.then(
-    () => {
-      const calls = gate.held!;
-      gate.gate = 'open';
-      gate.held = undefined;
-      for (const [m, a] of calls) callOriginal(res, m, a);
-    },
+    () => release(res, gate, held),
     (error: unknown) => {
       gate.gate = 'open';
       gate.held = undefined;
-      gate.fail(res, error);
+      failSafely(res, gate, error);
     },
   );
-  return answer;
+  return hold(res, held, method, args);
+}
+
+/**
+ * Keeps a call for when the commit is done. write() answers as a stream would: false once the
+ * held bytes reach the high-water mark, so a writer that respects backpressure waits for 'drain'
+ * instead of piling its whole body up in memory behind a slow store.
+ */
+function hold(
+  res: ServerResponse,
+  held: HeldCalls,
+  method: Method,
+  args: ArrayLike<unknown>,
+): unknown {
+  held.calls.push([method, copy(args)]);
+  if (method !== 'write') return res;
+  held.bytes += byteLength(args[0], args[1]);
+  if (held.bytes < res.writableHighWaterMark) return true;
+  held.owesDrain = true;
+  return false;
+}
+
+/** The commit is done: the gate opens and the held calls go out, in order. */
+function release(res: ServerResponse, gate: ResponseGate, held: HeldCalls): void {
+  gate.gate = 'open';
+  gate.held = undefined;
+  try {
+    for (const [method, args] of held.calls) callOriginal(res, method, args);
+    // A writer that got false waits for 'drain'. Node sends one when the socket the replay
+    // filled empties (writableNeedDrain); when nothing filled it (a HEAD request, whose writes
+    // Node drops), only the gate can.
+    if (held.owesDrain && !res.writableNeedDrain && !res.writableEnded && !res.destroyed) {
+      res.emit('drain');
+    }
+  } catch (error) {
+    // A held call that throws (a bad argument) must fail the response, not leave it open with
+    // the error lost as an unhandled rejection.
+    failSafely(res, gate, error);
+  }
+}
+
+/** gate.fail; if even that throws, the connection is closed: no error may escape the gate. */
+function failSafely(res: ServerResponse, gate: ResponseGate, error: unknown): void {
+  try {
+    gate.fail(res, error);
+  } catch {
+    res.destroy();
+  }
 }
 
 /** The call the gate held, made now that it is open: to the method the patch wrapped. */
@@ -118,4 +168,15 @@ function copy(args: ArrayLike<unknown>): unknown[] {
   const list: unknown[] = [];
   for (let i = 0; i < args.length; i++) list.push(args[i]);
   return list;
+}
+
+/** Bytes a write will send; 0 for a chunk Node will refuse (it throws when replayed). */
+function byteLength(chunk: unknown, encoding: unknown): number {
+  if (typeof chunk === 'string') {
+    return Buffer.byteLength(
+      chunk,
+      typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+    );
+  }
+  return ArrayBuffer.isView(chunk) ? chunk.byteLength : 0;
 }
