@@ -315,3 +315,20 @@ describe('the response gate when failing the response throws too', () => {
     expect(await outcome(request(t.server).post('/bad-write?first'))).toBe('closed');
   });
 });
+
+describe('a held write that throws when replayed', () => {
+  it('is logged as a failed write after the session was saved, not as a failed save', async () => {
+    const logger = new CapturingLogger();
+    const t = await startGateApp(new MemoryStore(), logger);
+    try {
+      const res = await request(t.server).post('/bad-write?first').timeout(3000);
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+      const errors = logger.messages('error').join('\n');
+      expect(errors).toMatch(/The response could not be written after the session was saved: /);
+      expect(errors).not.toMatch(/Session could not be saved/);
+    } finally {
+      await t.app.close();
+    }
+  });
+});

@@ -24,6 +24,8 @@ export class SessionDiagnostics {
 
   /** Errors are logged every time: each one failed a request. */
   error(message: string, cause?: unknown): void {
-    this.logger.error(cause instanceof Error ? `${message}: ${cause.message}` : message);
+    // Duck-typed: an error from another realm (a vm context) is no `instanceof Error`.
+    const reason = (cause as { message?: unknown } | undefined)?.message;
+    this.logger.error(typeof reason === 'string' ? `${message}: ${reason}` : message);
   }
 }

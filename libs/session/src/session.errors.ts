@@ -96,6 +96,17 @@ export class SessionLockTimeoutError extends ServiceUnavailableException {
   }
 }
 
+/**
+ * A call the handler made on the response, held while the session was saved, failed when it was
+ * made (a bad argument to write()): the session is saved, the response is not. Internal.
+ */
+export class HeldResponseCallError extends Error {
+  constructor(cause: unknown) {
+    super('The response could not be written after the session was saved', { cause });
+    this.name = 'HeldResponseCallError';
+  }
+}
+
 /** Thrown by LoggedInGuard for HTML clients; LoginRedirectFilter turns it into a 302. */
 export class LoginRedirectException extends HttpException {
   constructor(readonly location: string) {

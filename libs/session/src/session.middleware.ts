@@ -8,7 +8,11 @@ import {
   sessionContextStorage,
 } from './lifecycle/session-context.js';
 import type { CookieAction } from './lifecycle/session-strategy.js';
-import { SessionStoreError, SessionTooLargeError } from './session.errors.js';
+import {
+  HeldResponseCallError,
+  SessionStoreError,
+  SessionTooLargeError,
+} from './session.errors.js';
 import { SessionRuntime } from './session.runtime.js';
 import type { RequestSession } from './session.js';
 
@@ -105,6 +109,7 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
     const { diagnostics } = this.runtime;
     // A store error was logged, with its cause, where it happened (ServerStrategy).
     if (error instanceof SessionTooLargeError) diagnostics.error(error.message);
+    else if (error instanceof HeldResponseCallError) diagnostics.error(error.message, error.cause);
     else if (!(error instanceof SessionStoreError))
       diagnostics.error('Session could not be saved', error);
     if (res.headersSent) {
@@ -116,7 +121,9 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
     const message =
       error instanceof SessionTooLargeError
         ? 'Session too large to store'
-        : 'Session could not be saved';
+        : error instanceof HeldResponseCallError
+          ? 'Internal server error'
+          : 'Session could not be saved';
     const response =
       error instanceof HttpException ? error.getResponse() : { statusCode: status, message };
     // Drop what the handler meant to send (its body type, a redirect, a session cookie).

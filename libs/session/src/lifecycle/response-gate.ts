@@ -1,4 +1,5 @@
 import { ServerResponse } from 'node:http';
+import { HeldResponseCallError } from '../session.errors.js';
 import { applyWriteHeadHeaders } from './write-head-headers.js';
 
 type Method = 'writeHead' | 'write' | 'end';
@@ -145,7 +146,7 @@ function release(res: ServerResponse, gate: ResponseGate, held: HeldCalls): void
   } catch (error) {
     // A held call that throws (a bad argument) must fail the response, not leave it open with
     // the error lost as an unhandled rejection.
-    failSafely(res, gate, error);
+    failSafely(res, gate, new HeldResponseCallError(error));
   }
 }
 
