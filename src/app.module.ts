@@ -37,6 +37,7 @@ export class AppModule {
           store: demoStore.store,
           permanentLifetime: config.lifetimeMs,
           trustProxy: config.trustProxy,
+          crossOrigin: { trustedOrigins: config.trustedOrigins },
         }),
         AuthModule,
       ],
