@@ -6,6 +6,7 @@ import {
   type MiddlewareConsumer,
   Module,
   type NestMiddleware,
+  type LoggerService,
   type NestModule,
   Post,
   UseGuards,
@@ -24,6 +25,7 @@ import {
 } from '@app/session';
 import { loadDemoConfig } from '../src/common/demo-config.js';
 import { type DemoHandle, SECRET, login, sessionCookie, startDemo } from './support/demo.js';
+import { CapturingLogger } from './support/test-app.js';
 
 const REFUSED = '{"statusCode":403,"message":"Cross-origin request refused"}';
 // supertest picks a new port for each request: the tests name the host themselves.
@@ -253,11 +255,14 @@ class OptOutModule implements NestModule {
   }
 }
 
-async function startOptOutApp(options: Partial<SessionModuleOptions>): Promise<INestApplication> {
+async function startOptOutApp(
+  options: Partial<SessionModuleOptions>,
+  logger: LoggerService | false = false,
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [SessionModule.forRoot({ secretKey: SECRET, ...options }), OptOutModule],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger });
   await app.init();
   return app;
 }
@@ -319,6 +324,27 @@ describe.each([
 
   it('the refusal comes before the route guards (403, not 401)', async () => {
     expectRefused(await from(request(app.getHttpServer()).post('/guarded'), EVIL, 'cross-site'));
+  });
+});
+
+describe('the log', () => {
+  it('tells the first refusal, with the way to allow it, once', async () => {
+    const logger = new CapturingLogger();
+    const app = await startOptOutApp({}, logger);
+    try {
+      for (const path of ['/protected?token=secret', '/guarded']) {
+        const res = await from(request(app.getHttpServer()).post(path), EVIL, 'cross-site');
+        expect(res.status).toBe(403);
+      }
+      const warnings = logger.messages('warn').filter((m) => m.includes('cross-origin'));
+      expect(warnings).toEqual([
+        'Refused a cross-origin POST /protected with 403 (Origin: http://evil.example, Sec-Fetch-Site: cross-site). ' +
+          'If that origin is yours, add it to crossOrigin.trustedOrigins; a route other sites must post to can take ' +
+          '@AllowCrossOrigin(). Logged once.',
+      ]);
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -61,9 +61,24 @@ export class CrossOriginGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (allowed !== true) throw new CrossOriginRefusedException();
+    if (allowed !== true) {
+      this.tellOnce(http.getRequest<IncomingMessage & { originalUrl?: string }>());
+      throw new CrossOriginRefusedException();
+    }
     if (sessionContext !== undefined) sessionContext.crossOriginRefused = false;
     return true;
+  }
+
+  /** The first refusal is logged, with the way to allow it: a 403 with no hint is hard to trace. */
+  private tellOnce(req: IncomingMessage & { originalUrl?: string }): void {
+    const { origin, 'sec-fetch-site': site } = req.headers;
+    const path = (req.originalUrl ?? req.url ?? '/').split('?')[0];
+    this.runtime.diagnostics.warnOnce(
+      'cross-origin-refused',
+      `Refused a cross-origin ${req.method} ${path} with 403 (Origin: ${origin ?? 'none'}, ` +
+        `Sec-Fetch-Site: ${site ?? 'none'}). If that origin is yours, add it to crossOrigin.trustedOrigins; ` +
+        'a route other sites must post to can take @AllowCrossOrigin(). Logged once.',
+    );
   }
 
   /** For a request the middleware did not see (it always does on HTTP; kept for safety). */
