@@ -15,7 +15,7 @@ export {
   CrossOriginGuard,
   CrossOriginRefusedException,
 } from './cross-origin.decorator.js';
-export type { CrossOriginOptions } from './cross-origin.js';
+export type { CrossOriginOptions, ResolvedCrossOriginOptions } from './cross-origin.js';
 export { SessionRuntime } from './session.runtime.js';
 export { CookieStore, type CookieStoreOptions } from './stores/cookie-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
