@@ -39,6 +39,7 @@ export class AppModule {
           absoluteLifetime: config.absoluteLifetimeMs,
           idleTimeout: config.idleTimeoutMs,
           trustProxy: config.trustProxy,
+          crossOrigin: { trustedOrigins: config.trustedOrigins },
         }),
         AuthModule,
       ],

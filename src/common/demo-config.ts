@@ -20,10 +20,22 @@ export interface DemoConfig {
   /** SESSION_IDLE_TIMEOUT in ms; undefined: none. */
   idleTimeoutMs: number | undefined;
   trustProxy: boolean;
+  /** TRUSTED_ORIGINS: other origins allowed to send unsafe requests (POST...), as browsers send them. */
+  trustedOrigins: string[];
   users: Map<string, string>;
 }
 
 const STORES: readonly StoreKind[] = ['cookie', 'memory', 'file', 'redis'];
+
+/** The origin of an http(s) URL as browsers write it (lower case, no default port), if it is one. */
+function originOf(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Reads and checks the environment; throws one Error listing every problem and how to fix it. */
 export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
@@ -83,6 +95,20 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     else users.set(pair.slice(0, colon).trim(), pair.slice(colon + 1));
   }
 
+  const trustedOrigins = (env.TRUSTED_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const origin of trustedOrigins) {
+    const canonical = originOf(origin);
+    if (canonical !== origin) {
+      problems.push(
+        `TRUSTED_ORIGINS: "${origin}" is not an origin; write scheme://host[:port] with no path or trailing slash, ` +
+          `separated by commas, e.g. ${canonical ?? 'https://app.example.com'}`,
+      );
+    }
+  }
+
   if (problems.length > 0)
     throw new Error(`The demo cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return {
@@ -98,6 +124,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     absoluteLifetimeMs: absoluteSeconds * 1000,
     idleTimeoutMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
     trustProxy: env.TRUST_PROXY === '1',
+    trustedOrigins,
     users,
   };
 }

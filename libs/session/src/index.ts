@@ -10,6 +10,12 @@ export { Session } from './session.decorator.js';
 export { SessionService } from './session.service.js';
 export { LoggedInGuard } from './logged-in.guard.js';
 export { SessionLock, SessionLockInterceptor } from './session-lock.decorator.js';
+export {
+  AllowCrossOrigin,
+  CrossOriginGuard,
+  CrossOriginRefusedException,
+} from './cross-origin.decorator.js';
+export type { CrossOriginOptions, ResolvedCrossOriginOptions } from './cross-origin.js';
 export { SessionRuntime } from './session.runtime.js';
 export { CookieStore, type CookieStoreOptions } from './stores/cookie-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';

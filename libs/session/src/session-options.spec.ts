@@ -285,6 +285,65 @@ describe('resolveSessionOptions', () => {
     });
   });
 
+  describe('crossOrigin', () => {
+    it('is on by default, with no trusted origins', () => {
+      expect(resolveSessionOptions({ secretKey: SECRET }).crossOrigin).toEqual({
+        trustedOrigins: new Set(),
+      });
+      expect(resolveSessionOptions({ secretKey: SECRET, crossOrigin: {} }).crossOrigin).toEqual({
+        trustedOrigins: new Set(),
+      });
+    });
+
+    it('false turns it off', () => {
+      expect(resolveSessionOptions({ secretKey: SECRET, crossOrigin: false }).crossOrigin).toBe(
+        false,
+      );
+    });
+
+    it('keeps trusted origins', () => {
+      const trustedOrigins = ['https://app.example.com', 'http://localhost:5173'];
+      expect(
+        resolveSessionOptions({ secretKey: SECRET, crossOrigin: { trustedOrigins } }).crossOrigin,
+      ).toEqual({ trustedOrigins: new Set(trustedOrigins) });
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      ['true', true, /^crossOrigin: must be an object .* or false .*, got boolean true/],
+      ['a string', 'https://app.example.com', /^crossOrigin: must be an object/],
+      ['an array', ['https://app.example.com'], /^crossOrigin: must be an object/],
+      ['null', null, /^crossOrigin: must be an object .* got null/],
+      [
+        'trustedOrigins as a string',
+        { trustedOrigins: 'https://app.example.com' },
+        /^crossOrigin.trustedOrigins: must be an array of origins/,
+      ],
+      [
+        'an origin with a trailing slash',
+        { trustedOrigins: ['https://ok.example.com', 'https://app.example.com/'] },
+        /^crossOrigin.trustedOrigins\[1\]: "https:\/\/app.example.com\/" is not an origin .*use 'https:\/\/app.example.com'/,
+      ],
+      [
+        "the origin 'null'",
+        { trustedOrigins: ['null'] },
+        /^crossOrigin.trustedOrigins\[0\]: 'null' cannot be trusted/,
+      ],
+      [
+        'a wildcard',
+        { trustedOrigins: ['https://*.example.com'] },
+        /^crossOrigin.trustedOrigins\[0\]: .*wildcards are not supported/,
+      ],
+      [
+        'an unknown key',
+        { trustedOrigin: ['https://app.example.com'] },
+        /^crossOrigin.trustedOrigin: unknown option \(known: trustedOrigins\)/,
+      ],
+    ])('refuses %s', (_label, crossOrigin, message) => {
+      const error = configError({ secretKey: SECRET, crossOrigin });
+      expect(error.problems).toEqual([expect.stringMatching(message)]);
+    });
+  });
+
   describe('unknown options and several problems', () => {
     it("a typo ('permanentLifeTime') is reported as an unknown option", () => {
       const error = configError({ secretKey: SECRET, permanentLifeTime: 1000 });

@@ -7,6 +7,11 @@ import {
   DEFAULT_STORE_TIMEOUT_MS,
 } from './session.constants.js';
 import { SessionConfigError } from './session.errors.js';
+import {
+  type CrossOriginOptions,
+  type ResolvedCrossOriginOptions,
+  trustedOriginProblem,
+} from './cross-origin.js';
 import type { Session } from './session.js';
 import { CookieStore } from './stores/cookie-store.js';
 import { SessionStore } from './stores/session-store.js';
@@ -77,6 +82,14 @@ export interface SessionModuleOptions {
   cookie?: SessionCookieOptions;
   /** Trust `X-Forwarded-Proto` from a proxy in front of the app (for `secure: 'auto'`). Default `false`. */
   trustProxy?: boolean;
+  /**
+   * Refuse unsafe requests (POST, PUT, PATCH, DELETE...) sent by browsers from other origins
+   * with 403, before any handler runs. Default: on, no trusted origins. `false` turns it off.
+   * Security: off, any site can make a visitor's browser post forms to the app with its session
+   * (CSRF), or log it into an account of the attacker's (login CSRF); SameSite=Lax only stops
+   * the first, and not from sibling subdomains.
+   */
+  crossOrigin?: CrossOriginOptions | false;
   /** Server-side stores: a store operation slower than this fails the request with 503, in ms. Default 2000. */
   storeTimeout?: number;
   /** Defaults of LoggedInGuard. */
@@ -107,6 +120,7 @@ export interface ResolvedSessionOptions {
   refreshEachRequest: boolean;
   cookie: ResolvedCookieOptions;
   trustProxy: boolean;
+  crossOrigin: ResolvedCrossOriginOptions | false;
   storeTimeout: number;
   guard: Required<LoggedInGuardOptions>;
   asyncContext: boolean | undefined;
@@ -122,11 +136,13 @@ const KNOWN_OPTIONS = new Set([
   'refreshEachRequest',
   'cookie',
   'trustProxy',
+  'crossOrigin',
   'storeTimeout',
   'guard',
   'asyncContext',
 ]);
 const KNOWN_COOKIE_OPTIONS = new Set(['name', 'path', 'domain', 'httpOnly', 'secure', 'sameSite']);
+const KNOWN_CROSS_ORIGIN_OPTIONS = new Set(['trustedOrigins']);
 // RFC 6265 section 4.1.1: a cookie-name is an RFC 7230 token.
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // RFC 6265 section 4.1.1: path-value is any CHAR except CTLs or ";".
@@ -197,6 +213,7 @@ export function resolveSessionOptions(
     problems,
   );
   const trustProxy = checkBoolean('trustProxy', options.trustProxy, false, problems);
+  const crossOrigin = checkCrossOrigin(options.crossOrigin, problems);
   const cookie = checkCookie(options.cookie ?? {}, problems);
   const guard = checkGuard(options.guard ?? {}, problems);
   const asyncContext =
@@ -215,6 +232,7 @@ export function resolveSessionOptions(
     refreshEachRequest,
     cookie,
     trustProxy,
+    crossOrigin,
     storeTimeout,
     guard,
     asyncContext,
@@ -346,6 +364,39 @@ function checkNamePrefix(
     problems.push('cookie.path: a __Host- cookie must have path "/"; remove the path option');
   if (host && domain !== undefined)
     problems.push('cookie.domain: a __Host- cookie cannot have a domain; remove the domain option');
+}
+
+function checkCrossOrigin(
+  crossOrigin: unknown,
+  problems: string[],
+): ResolvedCrossOriginOptions | false {
+  if (crossOrigin === false) return false;
+  if (crossOrigin === undefined) return { trustedOrigins: new Set() };
+  if (crossOrigin === null || typeof crossOrigin !== 'object' || Array.isArray(crossOrigin)) {
+    problems.push(
+      "crossOrigin: must be an object such as { trustedOrigins: ['https://app.example.com'] }, " +
+        `or false to turn the protection off, got ${describe(crossOrigin)}`,
+    );
+    return { trustedOrigins: new Set() };
+  }
+  for (const key of Object.keys(crossOrigin)) {
+    if (!KNOWN_CROSS_ORIGIN_OPTIONS.has(key))
+      problems.push(
+        `crossOrigin.${key}: unknown option (known: ${[...KNOWN_CROSS_ORIGIN_OPTIONS].join(', ')})`,
+      );
+  }
+  const trusted = (crossOrigin as CrossOriginOptions).trustedOrigins ?? [];
+  if (!Array.isArray(trusted)) {
+    problems.push(
+      `crossOrigin.trustedOrigins: must be an array of origins such as ['https://app.example.com'], got ${describe(trusted)}`,
+    );
+    return { trustedOrigins: new Set() };
+  }
+  trusted.forEach((origin: unknown, i) => {
+    const problem = trustedOriginProblem(origin);
+    if (problem !== undefined) problems.push(`crossOrigin.trustedOrigins[${i}]: ${problem}`);
+  });
+  return { trustedOrigins: new Set(trusted.filter((o): o is string => typeof o === 'string')) };
 }
 
 function checkGuard(

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 
 /** Why a session might not persist, told to the developer once per cause. */
 /** Warned about once per process; errors (each failed a request) are logged every time. */
-export type DiagnosticCause = 'secure-over-http' | 'bad-signature';
+export type DiagnosticCause = 'secure-over-http' | 'bad-signature' | 'cross-origin-refused';
 
 export class SessionDiagnostics {
   private readonly logger = new Logger('SessionModule');

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appendSetCookie, isHttps, readCookie, varyOnCookie } from './cookie/cookie-header.js';
+import { isCrossOriginUnsafe } from './cross-origin.js';
 import { commitBeforeFirstWrite } from './lifecycle/response-gate.js';
 import {
   type SessionCommitter,
@@ -27,6 +28,9 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
   use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     const { strategy, options } = this.runtime;
     const context = new SessionContext(this);
+    const { crossOrigin } = options;
+    if (crossOrigin !== false && isCrossOriginUnsafe(req, crossOrigin, options.trustProxy))
+      context.crossOriginRefused = true;
     let loaded: RequestSession | Promise<RequestSession>;
     try {
       loaded = strategy.load(readCookie(req, options.cookie.name), Date.now());
@@ -60,7 +64,8 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
   /** Runs once, when the response is about to leave (see response-gate.ts). */
   commit(context: SessionContext, res: ServerResponse): void | Promise<void> {
     const session = context.session;
-    if (session === undefined) return this.unlock(context);
+    // A refused cross-origin request changes no session, whatever ran before the refusal.
+    if (session === undefined || context.crossOriginRefused) return this.unlock(context);
     const now = Date.now();
     if (context.release === undefined) {
       const action = this.runtime.strategy.commit(session, now);

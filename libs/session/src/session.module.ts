@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, type NestModule } from '@nestjs/common';
-import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import { CrossOriginGuard } from './cross-origin.decorator.js';
 import { LoggedInGuard } from './logged-in.guard.js';
 import { LoginRedirectFilter } from './login-redirect.filter.js';
 import { SessionLockInterceptor } from './session-lock.decorator.js';
@@ -28,6 +29,8 @@ import { SessionService } from './session.service.js';
     LoggedInGuard,
     SessionLockInterceptor,
     { provide: APP_FILTER, useClass: LoginRedirectFilter },
+    // Refuses unsafe cross-origin requests on every route without @AllowCrossOrigin().
+    { provide: APP_GUARD, useClass: CrossOriginGuard },
   ],
   exports: [SessionService, LoggedInGuard, SessionLockInterceptor, SessionRuntime],
 })

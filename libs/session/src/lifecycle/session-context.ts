@@ -21,6 +21,11 @@ export class SessionContext implements ResponseGate {
   /** Why the session could not be loaded (store down): thrown at first use, so only routes that need it fail. */
   loadError: unknown;
   release: ReleaseLock | undefined;
+  /**
+   * An unsafe cross-origin request (see cross-origin.ts): its session is not saved, unless
+   * CrossOriginGuard clears this for a route with @AllowCrossOrigin().
+   */
+  crossOriginRefused = false;
   gate: ResponseGate['gate'] = 'closed';
   held: ResponseGate['held'];
 
