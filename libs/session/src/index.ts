@@ -10,11 +10,8 @@ export { Session } from './session.decorator.js';
 export { SessionService } from './session.service.js';
 export { LoggedInGuard } from './logged-in.guard.js';
 export { SessionLock, SessionLockInterceptor } from './session-lock.decorator.js';
-export {
-  AllowCrossOrigin,
-  CrossOriginGuard,
-  CrossOriginRefusedException,
-} from './cross-origin.decorator.js';
+export { AllowCrossOrigin } from './cross-origin.decorator.js';
+export { CrossOriginGuard } from './cross-origin.guard.js';
 export type { CrossOriginOptions, ResolvedCrossOriginOptions } from './cross-origin.js';
 export { SessionRuntime } from './session.runtime.js';
 export { CookieStore, type CookieStoreOptions } from './stores/cookie-store.js';
@@ -37,4 +34,5 @@ export {
   SessionStoreFullError,
   SessionLockTimeoutError,
   LoginRedirectException,
+  CrossOriginRefusedException,
 } from './session.errors.js';

@@ -1,4 +1,9 @@
-import { HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import {
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 
 /** Boot-time misconfiguration: one message with a `path: problem` line per issue. */
 export class SessionConfigError extends Error {
@@ -112,5 +117,13 @@ export class LoginRedirectException extends HttpException {
   constructor(readonly location: string) {
     super('Login required', HttpStatus.FOUND);
     this.name = 'LoginRedirectException';
+  }
+}
+
+/** An unsafe cross-origin browser request, refused with 403 before any handler runs. */
+export class CrossOriginRefusedException extends ForbiddenException {
+  constructor() {
+    super({ statusCode: HttpStatus.FORBIDDEN, message: 'Cross-origin request refused' });
+    this.name = 'CrossOriginRefusedException';
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
-import { CrossOriginGuard } from './cross-origin.decorator.js';
+import { CrossOriginGuard } from './cross-origin.guard.js';
 import { LoggedInGuard } from './logged-in.guard.js';
 import { LoginRedirectFilter } from './login-redirect.filter.js';
 import { SessionLockInterceptor } from './session-lock.decorator.js';
