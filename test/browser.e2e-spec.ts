@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { type DemoHandle, startDemo } from './support/demo.js';
 
 // Real headless Chromium against the demo over loopback: what a browser keeps and sends.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('the demo in a real browser (headless Chromium)', () => {
   let browser: Browser;
@@ -12,23 +11,7 @@ describe('the demo in a real browser (headless Chromium)', () => {
   let base: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set CHROMIUM_PATH)`,
-      );
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     demo = await startDemo('cookie');
     await new Promise<void>((resolve) => demo.server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(demo.server.address() as AddressInfo).port}`;

@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { type DemoHandle, startDemo } from './support/demo.js';
 
 // Login CSRF in a real browser: a page on one origin auto-submits a login form to the demo on
 // another. Headless Chromium sets Sec-Fetch-Site and Origin itself, as for any visitor.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const REFUSED = '{"statusCode":403,"message":"Cross-origin request refused"}';
 
 /** A page that posts the demo's login form to `action` as soon as it loads. */
@@ -27,23 +26,7 @@ describe('cross-origin login forms in a real browser (headless Chromium)', () =>
   let attackerBase: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set CHROMIUM_PATH)`,
-      );
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     demo = await startDemo('cookie');
     await new Promise<void>((resolve) => demo.server.listen(0, '127.0.0.1', resolve));
     demoPort = (demo.server.address() as AddressInfo).port;

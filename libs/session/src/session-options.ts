@@ -260,32 +260,42 @@ function checkSecrets(secretKey: unknown, problems: string[]): string[] {
   return list.filter((s): s is string => typeof s === 'string');
 }
 
+/** A positive number of milliseconds (floored), or the fallback when unset. */
 function checkPositiveMs(
   name: string,
   value: unknown,
   fallback: number,
   problems: string[],
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    problems.push(`${name}: must be a positive number of milliseconds, got ${describe(value)}`);
-    return fallback;
-  }
-  return Math.floor(value);
+  return Math.floor(checkPositive(name, value, fallback, problems, 'ms'));
 }
 
+/** A positive whole number, or the fallback when unset. */
 function checkPositiveInteger(
   name: string,
   value: unknown,
   fallback: number,
   problems: string[],
 ): number {
+  return checkPositive(name, value, fallback, problems, 'integer');
+}
+
+function checkPositive(
+  name: string,
+  value: unknown,
+  fallback: number,
+  problems: string[],
+  kind: 'ms' | 'integer',
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    problems.push(`${name}: must be a positive whole number, got ${describe(value)}`);
-    return fallback;
-  }
-  return value;
+  const valid =
+    typeof value === 'number' &&
+    value > 0 &&
+    (kind === 'ms' ? Number.isFinite(value) : Number.isInteger(value));
+  if (valid) return value;
+  const expected = kind === 'ms' ? 'a positive number of milliseconds' : 'a positive whole number';
+  problems.push(`${name}: must be ${expected}, got ${describe(value)}`);
+  return fallback;
 }
 
 function checkBoolean(
