@@ -13,12 +13,12 @@ export function readCookie(req: IncomingMessage, name: string): string | string[
   if (header === undefined || !header.includes(name)) return undefined;
   let found: string | string[] | undefined;
   // RFC 6265 section 5.4: `name=value` pairs separated by ";", names compared exactly.
-  for (let start = 0; start < header.length;) {
+  for (let start = 0; start < header.length; ) {
     let end = header.indexOf(';', start);
     if (end < 0) end = header.length;
     const eq = header.indexOf('=', start);
-    if (eq > start && eq < end && header.slice(start, eq).trim() === name) {
-      const value = decodeValue(header.slice(eq + 1, end).trim());
+    if (eq > start && eq < end && trimmed(header, start, eq) === name) {
+      const value = decodeValue(trimmed(header, eq + 1, end));
       if (value !== '') {
         if (found === undefined) found = value;
         else if (typeof found === 'string') found = [found, value];
@@ -28,6 +28,22 @@ export function readCookie(req: IncomingMessage, name: string): string | string[
     start = end + 1;
   }
   return found;
+}
+
+/**
+ * header[from, to) without the spaces and tabs around it: only those (RFC 6265's OWS), as the
+ * `cookie` package does. String.trim() would also drop a no-break space, so that a cookie named
+ * "\u00a0__Host-session", which a sibling subdomain may set (browsers do not treat it as
+ * __Host-), would pass for the real one.
+ */
+function trimmed(header: string, from: number, to: number): string {
+  while (from < to && isSpaceOrTab(header.charCodeAt(from))) from++;
+  while (to > from && isSpaceOrTab(header.charCodeAt(to - 1))) to--;
+  return header.slice(from, to);
+}
+
+function isSpaceOrTab(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 /** As the `cookie` package decodes a value: percent-decoding when it holds a valid escape. */
