@@ -101,6 +101,16 @@ describe.each(STORES)('a session cookie planted beside the real one, on the %s s
     expect(res.body).toEqual({ username: 'admin' });
   });
 
+  if (store !== 'cookie') {
+    it('the id of a session that ended (logged out) first: the live one is used', async () => {
+      const ended = await login(demo.server, { user: 'bob', password: 's3cret' });
+      await request(demo.server).get('/logout').set('Cookie', ended);
+      const res = await profile(`${ended}; session=${real}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ username: 'admin' });
+    });
+  }
+
   it('several cookies none of which verifies: no session, never an error', async () => {
     expect((await profile('session=a; session=b; session=c')).status).toBe(401);
   });
@@ -261,6 +271,11 @@ describe.each([
       expect(logger.messages('error').join('\n')).toMatch(
         new RegExp(`Session store ${kind} failed \\(create\\): .*maxEntries`),
       );
+      // A user with a session can still log in: regenerate() replaces a record, it adds none.
+      const renewed = await request(t.server).post('/regenerate').set('Cookie', users[0]);
+      expect(renewed.status).toBe(201);
+      users[0] = sessionCookie(renewed)!;
+      expect(users[0]).toBeDefined();
       // Every existing session is untouched, and can still be written to.
       for (const [i, name] of ['ana', 'bo', 'cy'].entries()) {
         const read = await request(t.server).get('/read/user').set('Cookie', users[i]);

@@ -21,9 +21,9 @@ export class FlakyStore extends MemoryStore {
     await this.gate();
     return super.get(key);
   }
-  override async create(key: string, session: StoredSession): Promise<void> {
+  override async create(key: string, session: StoredSession, replaces?: string): Promise<void> {
     await this.gate();
-    return super.create(key, session);
+    return super.create(key, session, replaces);
   }
   override async update(key: string, patch: SessionPatch): Promise<boolean> {
     await this.gate();

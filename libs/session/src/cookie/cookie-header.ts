@@ -13,7 +13,7 @@ export function readCookie(req: IncomingMessage, name: string): string | string[
   if (header === undefined || !header.includes(name)) return undefined;
   let found: string | string[] | undefined;
   // RFC 6265 section 5.4: `name=value` pairs separated by ";", names compared exactly.
-  for (let start = 0; start < header.length; ) {
+  for (let start = 0; start < header.length;) {
     let end = header.indexOf(';', start);
     if (end < 0) end = header.length;
     const eq = header.indexOf('=', start);

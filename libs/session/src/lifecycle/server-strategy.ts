@@ -18,7 +18,6 @@ import {
   type SessionStrategy,
   type SessionToken,
   cookieDecision,
-  firstVerified,
 } from './session-strategy.js';
 
 /** A session id from a cookie whose signature and age were checked. */
@@ -50,14 +49,10 @@ export class ServerStrategy implements SessionStrategy {
   }
 
   load(token: SessionToken, nowMs: number): RequestSession | Promise<RequestSession> {
-    const verified = firstVerified(token, nowMs, this.verifyId);
+    if (Array.isArray(token)) return this.loadFirstLive(token, nowMs);
+    const verified = token === undefined ? undefined : this.verifyId(token, nowMs);
     if (verified === undefined) return new RequestSession(true, undefined);
-    const { id, signedAt } = verified;
-    return this.call('get', this.store.get(storeKey(id))).then((record) => {
-      const state = this.stateOf(id, record, nowMs);
-      if (state !== undefined) state.signedAt = signedAt;
-      return new RequestSession(state === undefined, state);
-    });
+    return this.loadVerified(verified, nowMs);
   }
 
   async commit(session: RequestSession, nowMs: number): Promise<CookieAction> {
@@ -90,7 +85,7 @@ export class ServerStrategy implements SessionStrategy {
         expiresAt: recordExpiry(nowMs, nowMs, this.options),
         issuedAt: nowMs,
       };
-      await this.call('create', this.store.create(storeKey(id), record));
+      await this.call('create', this.store.create(storeKey(id), record, key));
       if (key !== undefined) await this.call('destroy', this.store.destroy(key));
       session.id = id;
       session.issuedAt = nowMs;
@@ -138,6 +133,29 @@ export class ServerStrategy implements SessionStrategy {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+
+  private loadVerified({ id, signedAt }: VerifiedId, nowMs: number): Promise<RequestSession> {
+    return this.call('get', this.store.get(storeKey(id))).then((record) => {
+      const state = this.stateOf(id, record, nowMs);
+      if (state !== undefined) state.signedAt = signedAt;
+      return new RequestSession(state === undefined, state);
+    });
+  }
+
+  /**
+   * The session cookie's name came more than once (one may be planted from a sibling subdomain):
+   * the first whose id verifies and still has a live record. A validly signed id of a session
+   * that ended (anyone can make one by logging out) must not hide the real one.
+   */
+  private async loadFirstLive(tokens: string[], nowMs: number): Promise<RequestSession> {
+    for (const token of tokens) {
+      const verified = this.verifyId(token, nowMs);
+      if (verified === undefined) continue;
+      const session = await this.loadVerified(verified, nowMs);
+      if (!session.isNew) return session;
+    }
+    return new RequestSession(true, undefined);
   }
 
   /** The id in a cookie value, if its signature and age allow. */

@@ -101,11 +101,13 @@ export class FileStore extends SessionStore {
   }
 
   /** Rejects with SessionStoreFullError when full (replacing an existing record is not new). */
-  create(key: string, session: StoredSession): Promise<void> {
+  create(key: string, session: StoredSession, replaces?: string): Promise<void> {
     const id = fileId(key);
     return this.exclusive(id, async () => {
       if (await exists(this.path(id, 'json'))) return this.write(id, session);
-      if (this.recordCount >= this.maxEntries) {
+      const replacing =
+        replaces !== undefined && (await exists(this.path(fileId(replaces), 'json')));
+      if (this.recordCount >= this.maxEntries && !replacing) {
         throw new SessionStoreFullError('FileStore', this.maxEntries);
       }
       // Counted before the write: concurrent creates of other keys see it at once.

@@ -57,8 +57,9 @@ export class MemoryStore extends SessionStore {
   }
 
   /** Rejects with SessionStoreFullError when full of live sessions (replacing a key is not new). */
-  create(key: string, session: StoredSession): Promise<void> {
-    if (!this.records.has(key) && this.records.size >= this.maxEntries) {
+  create(key: string, session: StoredSession, replaces?: string): Promise<void> {
+    const grows = !this.records.has(key) && (replaces === undefined || !this.records.has(replaces));
+    if (grows && this.records.size >= this.maxEntries) {
       if (Date.now() >= this.firstExpiry) this.sweep();
       if (this.records.size >= this.maxEntries) {
         return Promise.reject(new SessionStoreFullError('MemoryStore', this.maxEntries));

@@ -45,8 +45,12 @@ export abstract class SessionStore {
   /** The record, or undefined when missing, expired or unreadable (delete and log a garbage record). */
   abstract get(key: string): Promise<StoredSession | undefined>;
 
-  /** Writes a record under a new key (first save, regenerate). */
-  abstract create(key: string, session: StoredSession): Promise<void>;
+  /**
+   * Writes a record under a new key (first save, regenerate). `replaces`: on regenerate, the key
+   * of the record destroyed right after this one is written; a store with a bound on its size
+   * counts the two as one, so a full store still lets a user log in.
+   */
+  abstract create(key: string, session: StoredSession, replaces?: string): Promise<void>;
 
   /**
    * Applies key-level changes, only if the record still exists, atomically: two requests that
