@@ -132,6 +132,18 @@ class GateController {
     }
   }
 
+  /** A write and an end with callbacks, held while the session is saved: what each callback saw. */
+  @Post('write-callbacks')
+  writeCallbacks(@Session() session: Session, @Res() res: Response): void {
+    session.set('cb', 'yes');
+    const seen = (what: string) => (error?: Error | null) =>
+      callbacksSeen.push(
+        `${what}: ${(error as { code?: string } | null | undefined)?.code ?? 'ok'}`,
+      );
+    res.write('chunk', seen('write'));
+    res.end('last', seen('end'));
+  }
+
   /** A chunk Node refuses (it throws), alone or after a good one. */
   @Post('bad-write')
   badWrite(
@@ -145,6 +157,9 @@ class GateController {
     res.end('never');
   }
 }
+
+/** What the callbacks of /write-callbacks were called with, in order. */
+const callbacksSeen: string[] = [];
 
 interface GateApp {
   app: INestApplication;
@@ -327,6 +342,29 @@ describe('a held write that throws when replayed', () => {
       const errors = logger.messages('error').join('\n');
       expect(errors).toMatch(/The response could not be written after the session was saved: /);
       expect(errors).not.toMatch(/Session could not be saved/);
+    } finally {
+      await t.app.close();
+    }
+  });
+});
+
+describe('held writes whose commit fails', () => {
+  /** A memory store whose saves fail after a moment, like a Redis that went away mid-request. */
+  class FailingSaves extends MemoryStore {
+    override async create(): Promise<void> {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('connection lost');
+    }
+  }
+
+  it('call back with an error, so a handler awaiting a write does not wait forever', async () => {
+    callbacksSeen.length = 0;
+    const t = await startGateApp(new FailingSaves());
+    try {
+      expect(await outcome(request(t.server).post('/write-callbacks'))).toBe(503);
+      for (let i = 0; i < 20 && callbacksSeen.length < 2; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(callbacksSeen).toEqual(['write: ERR_STREAM_DESTROYED', 'end: ERR_STREAM_DESTROYED']);
     } finally {
       await t.app.close();
     }

@@ -24,6 +24,27 @@ export class HeldCalls {
   bytes = 0;
   /** A held write answered false: the writer waits for a 'drain'. */
   owesDrain = false;
+
+  /**
+   * The calls from `from` on will never be made (the response failed): each callback a write or
+   * end was given learns it with an error, on a later tick as a stream's would, so a handler
+   * awaiting one does not wait forever.
+   */
+  abandon(from: number): void {
+    for (let i = from; i < this.calls.length; i++) {
+      const args = this.calls[i][1];
+      const callback = args[args.length - 1];
+      if (typeof callback === 'function') {
+        process.nextTick(callback, abandoned());
+      }
+    }
+  }
+}
+
+function abandoned(): Error {
+  return Object.assign(new Error('The response failed before this write was made'), {
+    code: 'ERR_STREAM_DESTROYED',
+  });
 }
 
 /**
@@ -107,6 +128,7 @@ function intercept(
       gate.gate = 'open';
       gate.held = undefined;
       failSafely(res, gate, error);
+      held.abandon(0);
     },
   );
   return hold(res, held, method, args);
@@ -135,8 +157,12 @@ function hold(
 function release(res: ServerResponse, gate: ResponseGate, held: HeldCalls): void {
   gate.gate = 'open';
   gate.held = undefined;
+  let made = 0;
   try {
-    for (const [method, args] of held.calls) callOriginal(res, method, args);
+    for (const [method, args] of held.calls) {
+      callOriginal(res, method, args);
+      made++;
+    }
     // A writer that got false waits for 'drain'. Node sends one when the socket the replay
     // filled empties (writableNeedDrain); when nothing filled it (a HEAD request, whose writes
     // Node drops), only the gate can.
@@ -147,6 +173,7 @@ function release(res: ServerResponse, gate: ResponseGate, held: HeldCalls): void
     // A held call that throws (a bad argument) must fail the response, not leave it open with
     // the error lost as an unhandled rejection.
     failSafely(res, gate, new HeldResponseCallError(error));
+    held.abandon(made);
   }
 }
 
