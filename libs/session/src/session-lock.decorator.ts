@@ -44,13 +44,16 @@ export class SessionLockInterceptor implements NestInterceptor {
    * nor an unhandled rejection from a 'close' listener that would take the process down.
    */
   private quiet(release: ReleaseLock): ReleaseLock {
+    // Through a promise: a release that throws instead of rejecting is caught the same way.
     return () =>
-      release().catch((error: unknown) => {
-        this.runtime.diagnostics.error(
-          'Session lock could not be released (it expires by itself within 10 s)',
-          error,
-        );
-      });
+      Promise.resolve()
+        .then(release)
+        .catch((error: unknown) => {
+          this.runtime.diagnostics.error(
+            'Session lock could not be released (it expires by itself within 10 s)',
+            error,
+          );
+        });
   }
 }
 

@@ -74,7 +74,9 @@ export interface SessionModuleOptions {
   idleTimeout?: number;
   /**
    * Server-side stores: the most one session's values may take as JSON, in bytes; a response
-   * that would save more fails with 500 and the log names the largest keys. Default 65,536.
+   * that would save more fails with 500 and the log names the largest keys. Checked against
+   * what the request saw: concurrent requests that each add different keys can together go
+   * past it (by at most their own writes), unless the route takes @SessionLock(). Default 65,536.
    */
   maxSessionBytes?: number;
   /** Re-send a permanent session's cookie (and extend its store TTL) on every request. Default `true`. */

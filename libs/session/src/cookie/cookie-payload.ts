@@ -139,19 +139,15 @@ export class CookiePayloadCodec {
   }
 
   /**
-   * Decrypts under the key that signed the cookie, else under the others: a cookie sealed under
-   * an old key may have been re-signed under the newest one since (a refresh before this
-   * release re-signed without re-encrypting). GCM's tag says which key is right.
+   * Decrypts under the key of the secret that signed the cookie: a body is sealed and signed
+   * under one secret, since a body is only ever re-signed as it is when both were the newest
+   * (DecodedCookie.body); an older one is packed again.
    */
-  private decrypt(bytes: Buffer, preferred: number): { plain: string; keyIndex: number } {
+  private decrypt(bytes: Buffer, keyIndex: number): { plain: string; keyIndex: number } {
     const keys = this.encryptionKeys;
     if (keys === undefined || bytes.length < 12 + 16) return refuse('not decryptable');
-    for (let attempt = 0; attempt < keys.length; attempt++) {
-      const keyIndex = attempt === 0 ? preferred : attempt <= preferred ? attempt - 1 : attempt;
-      const plain = openSealed(keys[keyIndex], bytes);
-      if (plain !== undefined) return { plain, keyIndex };
-    }
-    return refuse('not decryptable under any key');
+    const plain = openSealed(keys[keyIndex], bytes);
+    return plain === undefined ? refuse('not decryptable') : { plain, keyIndex };
   }
 }
 
