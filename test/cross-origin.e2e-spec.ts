@@ -24,7 +24,14 @@ import {
   SessionService,
 } from '@app/session';
 import { loadDemoConfig } from '../src/common/demo-config.js';
-import { type DemoHandle, SECRET, login, sessionCookie, startDemo } from './support/demo.js';
+import {
+  type DemoHandle,
+  SECRET,
+  STORES,
+  login,
+  sessionCookie,
+  startDemo,
+} from './support/demo.js';
 import { CapturingLogger } from './support/test-app.js';
 
 const REFUSED = '{"statusCode":403,"message":"Cross-origin request refused"}';
@@ -51,90 +58,87 @@ function expectRefused(res: request.Response): void {
 
 const CREDENTIALS = { username: 'admin', password: 'admin' };
 
-describe.each(['cookie', 'memory'] as const)(
-  'cross-origin requests to the demo (%s store)',
-  (store) => {
-    let demo: DemoHandle;
-    beforeAll(async () => {
-      demo = await startDemo(store, { TRUSTED_ORIGINS: `${PARTNER}, http://localhost:5173` });
-    });
-    afterAll(() => demo.close());
+describe.each(STORES)('cross-origin requests to the demo (%s store)', (store) => {
+  let demo: DemoHandle;
+  beforeAll(async () => {
+    demo = await startDemo(store, { TRUSTED_ORIGINS: `${PARTNER}, http://localhost:5173` });
+  });
+  afterAll(() => demo.close());
 
-    const post = (path: string, origin: string | undefined, site?: string): request.Test =>
-      from(request(demo.server).post(path), origin, site);
+  const post = (path: string, origin: string | undefined, site?: string): request.Test =>
+    from(request(demo.server).post(path), origin, site);
 
-    describe('POST /login with valid credentials', () => {
-      it('cross-site (Sec-Fetch-Site): 403 with the exact body, no cookie (no login CSRF)', async () => {
-        expectRefused(await post('/login', EVIL, 'cross-site').type('form').send(CREDENTIALS));
-      });
-
-      it('same-site (a sibling subdomain): 403', async () => {
-        expectRefused(await post('/login', 'http://blog.shop.test', 'same-site').send(CREDENTIALS));
-      });
-
-      it('an Origin that is not the own origin, without Sec-Fetch-Site (older browser): 403', async () => {
-        expectRefused(await post('/login', EVIL).send(CREDENTIALS));
-        expectRefused(await post('/login', 'https://shop.test').send(CREDENTIALS)); // other scheme
-        expectRefused(await post('/login', 'http://shop.test:8080').send(CREDENTIALS)); // other port
-        expectRefused(await post('/login', 'null').send(CREDENTIALS));
-      });
-
-      it.each<[string, string | undefined, string | undefined]>([
-        ['the own Origin, without Sec-Fetch-Site', SELF, undefined],
-        [
-          'the own Origin with an explicit default port and capitals',
-          'http://Shop.TEST:80',
-          undefined,
-        ],
-        ['Sec-Fetch-Site: same-origin', SELF, 'same-origin'],
-        ['Sec-Fetch-Site: none (typed by the user)', undefined, 'none'],
-        ['neither header (curl, server-to-server)', undefined, undefined],
-        ['a trusted origin, cross-site', PARTNER, 'cross-site'],
-        ['a trusted origin, no Sec-Fetch-Site', PARTNER, undefined],
-        ['the second trusted origin', 'http://localhost:5173', 'cross-site'],
-      ])('passes with %s: logged in', async (_label, origin, site) => {
-        const res = await post('/login', origin, site).type('form').send(CREDENTIALS);
-        expect(res.status).toBe(302);
-        const cookie = sessionCookie(res)!;
-        expect(cookie).toBeDefined();
-        const profile = await request(demo.server)
-          .get('/profile')
-          .set('Cookie', cookie)
-          .set('Accept', 'application/json');
-        expect(profile.body).toEqual({ username: 'admin' });
-      });
+  describe('POST /login with valid credentials', () => {
+    it('cross-site (Sec-Fetch-Site): 403 with the exact body, no cookie (no login CSRF)', async () => {
+      expectRefused(await post('/login', EVIL, 'cross-site').type('form').send(CREDENTIALS));
     });
 
-    it('safe methods pass cross-site: GET /cart and GET /login', async () => {
-      const cart = await from(request(demo.server).get('/cart'), EVIL, 'cross-site');
-      expect(cart.status).toBe(200);
-      expect(cart.body).toEqual({ items: [] });
-      const form = await from(request(demo.server).get('/login'), EVIL, 'cross-site');
-      expect(form.status).toBe(200);
+    it('same-site (a sibling subdomain): 403', async () => {
+      expectRefused(await post('/login', 'http://blog.shop.test', 'same-site').send(CREDENTIALS));
     });
 
-    it('POST /cart cross-site: 403 and the cart unchanged', async () => {
-      const first = await request(demo.server).post('/cart').send({ item: 'apple' });
-      const cookie = sessionCookie(first)!;
-      const refused = await post('/cart', EVIL, 'cross-site')
-        .set('Cookie', cookie)
-        .send({ item: 'bomb' });
-      expectRefused(refused);
-      const after = await request(demo.server).get('/cart').set('Cookie', cookie);
-      expect(after.body).toEqual({ items: ['apple'] });
+    it('an Origin that is not the own origin, without Sec-Fetch-Site (older browser): 403', async () => {
+      expectRefused(await post('/login', EVIL).send(CREDENTIALS));
+      expectRefused(await post('/login', 'https://shop.test').send(CREDENTIALS)); // other scheme
+      expectRefused(await post('/login', 'http://shop.test:8080').send(CREDENTIALS)); // other port
+      expectRefused(await post('/login', 'null').send(CREDENTIALS));
     });
 
-    it('POST /logout cross-site: 403 and the user stays logged in', async () => {
-      const cookie = await login(demo.server);
-      expectRefused(await post('/logout', EVIL, 'cross-site').set('Cookie', cookie));
+    it.each<[string, string | undefined, string | undefined]>([
+      ['the own Origin, without Sec-Fetch-Site', SELF, undefined],
+      [
+        'the own Origin with an explicit default port and capitals',
+        'http://Shop.TEST:80',
+        undefined,
+      ],
+      ['Sec-Fetch-Site: same-origin', SELF, 'same-origin'],
+      ['Sec-Fetch-Site: none (typed by the user)', undefined, 'none'],
+      ['neither header (curl, server-to-server)', undefined, undefined],
+      ['a trusted origin, cross-site', PARTNER, 'cross-site'],
+      ['a trusted origin, no Sec-Fetch-Site', PARTNER, undefined],
+      ['the second trusted origin', 'http://localhost:5173', 'cross-site'],
+    ])('passes with %s: logged in', async (_label, origin, site) => {
+      const res = await post('/login', origin, site).type('form').send(CREDENTIALS);
+      expect(res.status).toBe(302);
+      const cookie = sessionCookie(res)!;
+      expect(cookie).toBeDefined();
       const profile = await request(demo.server)
         .get('/profile')
         .set('Cookie', cookie)
         .set('Accept', 'application/json');
-      expect(profile.status).toBe(200);
+      expect(profile.body).toEqual({ username: 'admin' });
     });
-  },
-);
+  });
+
+  it('safe methods pass cross-site: GET /cart and GET /login', async () => {
+    const cart = await from(request(demo.server).get('/cart'), EVIL, 'cross-site');
+    expect(cart.status).toBe(200);
+    expect(cart.body).toEqual({ items: [] });
+    const form = await from(request(demo.server).get('/login'), EVIL, 'cross-site');
+    expect(form.status).toBe(200);
+  });
+
+  it('POST /cart cross-site: 403 and the cart unchanged', async () => {
+    const first = await request(demo.server).post('/cart').send({ item: 'apple' });
+    const cookie = sessionCookie(first)!;
+    const refused = await post('/cart', EVIL, 'cross-site')
+      .set('Cookie', cookie)
+      .send({ item: 'bomb' });
+    expectRefused(refused);
+    const after = await request(demo.server).get('/cart').set('Cookie', cookie);
+    expect(after.body).toEqual({ items: ['apple'] });
+  });
+
+  it('POST /logout cross-site: 403 and the user stays logged in', async () => {
+    const cookie = await login(demo.server);
+    expectRefused(await post('/logout', EVIL, 'cross-site').set('Cookie', cookie));
+    const profile = await request(demo.server)
+      .get('/profile')
+      .set('Cookie', cookie)
+      .set('Accept', 'application/json');
+    expect(profile.status).toBe(200);
+  });
+});
 
 describe('the demo behind a proxy (TRUST_PROXY=1)', () => {
   let demo: DemoHandle;
