@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 export type StoreKind = 'cookie' | 'memory' | 'file' | 'redis';
 
-/** The demo's settings, read from the environment (see spec/demo-app.md). */
+/** The demo's settings, read from the environment (listed in the README's Set-up). */
 export interface DemoConfig {
   port: number;
   host: string;
