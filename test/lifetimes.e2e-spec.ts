@@ -7,9 +7,10 @@ import {
   STORES,
   login,
   sessionCookie,
+  setCookieLine,
   startDemo,
 } from './support/demo.js';
-import { forgeCookieSession } from './support/forge.js';
+import { forgeCookieSession, forgeSignedId, valueOf } from './support/forge.js';
 
 const DAY_MS = 86400_000;
 
@@ -104,6 +105,37 @@ describe.each(STORES)('lifetimes on the %s store', (store) => {
         }),
       );
     }, 15_000);
+  });
+});
+
+describe.each(STORES)('the idle deadline on the %s store (SESSION_IDLE_TIMEOUT=60)', (store) => {
+  let demo: DemoHandle;
+  beforeAll(async () => {
+    demo = await startDemo(store, { SESSION_IDLE_TIMEOUT: '60' });
+  });
+  afterAll(() => demo.close());
+
+  const read = (cookie: string) =>
+    request(demo.server).get('/profile').set('Accept', 'application/json').set('Cookie', cookie);
+
+  it('a read moves it (the cookie re-sent) only once a tenth of the timeout has passed', async () => {
+    const cookie = await login(demo.server); // not permanent: nothing else re-sends it
+    const soon = await read(cookie);
+    expect(soon.status).toBe(200);
+    expect(sessionCookie(soon)).toBeUndefined();
+    // The same session as if its cookie had been signed 10 s ago (over 6 s: a tenth of 60).
+    const value = valueOf(cookie);
+    const tenSecondsAgo = Date.now() - 10_000;
+    const older =
+      store === 'cookie'
+        ? forgeCookieSession(SECRET, { username: 'admin', logged_in: true }, tenSecondsAgo)
+        : forgeSignedId(SECRET, value.split('.')[0], tenSecondsAgo);
+    const later = await read(`session=${older}`);
+    expect(later.status).toBe(200);
+    const resent = sessionCookie(later);
+    expect(resent).toBeDefined();
+    expect(setCookieLine(later)).not.toMatch(/Max-Age/); // still ends with the browser
+    expect((await read(resent!)).status).toBe(200);
   });
 });
 

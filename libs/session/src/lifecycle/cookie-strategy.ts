@@ -14,13 +14,14 @@ import {
   type SessionStrategy,
   type SessionToken,
   cookieDecision,
-  firstVerified,
 } from './session-strategy.js';
 
 /** The whole session in the signed cookie: nothing on the server. */
 export class CookieStrategy implements SessionStrategy {
   readonly storeName: string;
   private readonly codec: CookiePayloadCodec;
+  /** The oldest a cookie may be since it was signed (cookieMaxAge). */
+  private readonly maxAge: number;
 
   constructor(
     store: CookieStore,
@@ -31,10 +32,11 @@ export class CookieStrategy implements SessionStrategy {
   ) {
     this.storeName = store.name;
     this.codec = new CookiePayloadCodec(options.secrets, store.encrypt);
+    this.maxAge = cookieMaxAge(options);
   }
 
   load(token: SessionToken, nowMs: number): RequestSession {
-    const decoded = firstVerified(token, nowMs, this.verify);
+    const decoded = this.firstValid(token, nowMs);
     if (decoded === undefined) return new RequestSession(true, undefined);
     const session = new RequestSession(false, decoded);
     session.source = decoded.body;
@@ -71,9 +73,23 @@ export class CookieStrategy implements SessionStrategy {
     return Promise.resolve();
   }
 
+  /**
+   * The first of the request's session cookies that is valid: a planted duplicate of the name
+   * (a sibling subdomain's) cannot shadow the real one.
+   */
+  private firstValid(token: SessionToken, nowMs: number): DecodedCookie | undefined {
+    if (token === undefined) return undefined;
+    if (typeof token === 'string') return this.valid(token, nowMs);
+    for (const value of token) {
+      const decoded = this.valid(value, nowMs);
+      if (decoded !== undefined) return decoded;
+    }
+    return undefined;
+  }
+
   /** A cookie value as a session, if its signature, its age and its issue time allow. */
-  private readonly verify = (token: string, nowMs: number): DecodedCookie | undefined => {
-    const decoded = this.codec.decode(token, cookieMaxAge(this.options), nowMs);
+  private valid(token: string, nowMs: number): DecodedCookie | undefined {
+    const decoded = this.codec.decode(token, this.maxAge, nowMs);
     if (!decoded.ok) {
       if (decoded.reason === 'bad-signature') this.diagnostics.badSignature();
       return undefined;
@@ -81,7 +97,7 @@ export class CookieStrategy implements SessionStrategy {
     return withinAbsoluteLifetime(decoded.session.issuedAt, nowMs, this.options)
       ? decoded.session
       : undefined;
-  };
+  }
 
   private save(session: RequestSession, nowMs: number): CookieAction {
     const data = session.snapshotData();

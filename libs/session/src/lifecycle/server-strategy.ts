@@ -38,6 +38,8 @@ const LOCK_TTL_MS = 10_000;
 export class ServerStrategy implements SessionStrategy {
   readonly storeName: string;
   private readonly signer: TimedSigner;
+  /** The oldest a cookie may be since it was signed (cookieMaxAge). */
+  private readonly maxAge: number;
 
   constructor(
     private readonly store: SessionStore,
@@ -46,6 +48,7 @@ export class ServerStrategy implements SessionStrategy {
   ) {
     this.storeName = store.name;
     this.signer = new TimedSigner(deriveKeys(options.secrets, 'session-id-signing'));
+    this.maxAge = cookieMaxAge(options);
   }
 
   load(token: SessionToken, nowMs: number): RequestSession | Promise<RequestSession> {
@@ -57,18 +60,17 @@ export class ServerStrategy implements SessionStrategy {
 
   async commit(session: RequestSession, nowMs: number): Promise<CookieAction> {
     const key = session.id === undefined ? undefined : storeKey(session.id);
-    const issuedAt = session.issuedAt ?? nowMs;
-    const expiresAt = recordExpiry(issuedAt, nowMs, this.options);
     switch (cookieDecision(session, this.options, nowMs)) {
       case 'none':
         return NO_COOKIE;
       case 'expire':
         if (key !== undefined) await this.call('destroy', this.store.destroy(key));
         return { kind: 'expire' };
-      case 'refresh':
-        if (!(await this.call('touch', this.store.touch(key as string, expiresAt))))
-          return { kind: 'expire' };
+      case 'refresh': {
+        const touched = this.store.touch(key as string, this.expiryOf(session, nowMs));
+        if (!(await this.call('touch', touched))) return { kind: 'expire' };
         return this.cookieFor(session, nowMs);
+      }
       case 'save':
         break;
     }
@@ -100,7 +102,7 @@ export class ServerStrategy implements SessionStrategy {
       set,
       unset: changes.unset,
       permanent: session.permanent,
-      expiresAt,
+      expiresAt: this.expiryOf(session, nowMs),
     };
     // Only if the record still exists: a logout that happened meanwhile wins.
     if (!(await this.call('update', this.store.update(key, patch)))) return { kind: 'expire' };
@@ -158,9 +160,14 @@ export class ServerStrategy implements SessionStrategy {
     return new RequestSession(true, undefined);
   }
 
+  /** When a loaded session's record may be dropped if nothing refreshes it again. */
+  private expiryOf(session: RequestSession, nowMs: number): number {
+    return recordExpiry(session.issuedAt ?? nowMs, nowMs, this.options);
+  }
+
   /** The id in a cookie value, if its signature and age allow. */
-  private readonly verifyId = (token: string, nowMs: number): VerifiedId | undefined => {
-    const verified = this.signer.unsign(token, cookieMaxAge(this.options), nowMs);
+  private verifyId(token: string, nowMs: number): VerifiedId | undefined {
+    const verified = this.signer.unsign(token, this.maxAge, nowMs);
     if (!verified.ok) {
       if (verified.reason === 'bad-signature') this.diagnostics.badSignature();
       return undefined;
@@ -168,7 +175,7 @@ export class ServerStrategy implements SessionStrategy {
     return isSessionId(verified.value)
       ? { id: verified.value, signedAt: verified.signedAt }
       : undefined;
-  };
+  }
 
   /**
    * The session would take more than maxSessionBytes as stored JSON: refuse it like a cookie

@@ -46,18 +46,3 @@ export function cookieDecision(
   if (session.permanent && options.refreshEachRequest) return 'refresh';
   return idleRefreshDue(session.signedAt ?? 0, nowMs, options) ? 'refresh' : 'none';
 }
-
-/** The first of the request's session cookies that `verify` accepts (a planted duplicate cannot shadow the real one). */
-export function firstVerified<T>(
-  token: SessionToken,
-  nowMs: number,
-  verify: (value: string, nowMs: number) => T | undefined,
-): T | undefined {
-  if (token === undefined) return undefined;
-  if (typeof token === 'string') return verify(token, nowMs);
-  for (const value of token) {
-    const verified = verify(value, nowMs);
-    if (verified !== undefined) return verified;
-  }
-  return undefined;
-}
