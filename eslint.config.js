@@ -13,6 +13,8 @@ export default tseslint.config(
       '*.config.js',
       'bench/*.mjs',
       'test/support/*.mjs',
+      'libs/*/dist/',
+      'libs/*/test-support/*.mjs',
     ],
   },
   eslint.configs.recommended,
@@ -43,7 +45,7 @@ export default tseslint.config(
               name: '@nestjs/common',
               importNames: ['Session'],
               message:
-                "Use Session from '@app/session' (typed, Flask semantics), not @nestjs/common's.",
+                "Use Session from 'nestjs-flask-session' (typed, Flask semantics), not @nestjs/common's.",
             },
           ],
         },

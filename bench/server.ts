@@ -31,11 +31,11 @@ import { createClient } from 'redis';
 import {
   LoggedInGuard,
   MemoryStore,
-  RedisStore,
   Session,
   SessionModule,
   SessionService,
-} from '../libs/session/src/index.js';
+} from 'nestjs-flask-session';
+import { RedisStore } from 'nestjs-flask-session/redis';
 import type { DiagnosticVariant, Scenario, Variant } from './variants.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopq';

@@ -5,7 +5,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
-import { SessionModule } from '@app/session';
+import { SessionModule } from 'nestjs-flask-session';
 import { AuthModule } from './auth/auth.module.js';
 import { CartController } from './cart/cart.controller.js';
 import type { DemoConfig } from './common/demo-config.js';

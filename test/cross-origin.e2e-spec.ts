@@ -22,7 +22,7 @@ import {
   SessionModule,
   type SessionModuleOptions,
   SessionService,
-} from '@app/session';
+} from 'nestjs-flask-session';
 import { loadDemoConfig } from '../src/common/demo-config.js';
 import {
   type DemoHandle,

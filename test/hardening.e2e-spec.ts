@@ -1,4 +1,4 @@
-import { CookieStore, FileStore, MemoryStore } from '@app/session';
+import { CookieStore, FileStore, MemoryStore } from 'nestjs-flask-session';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,10 +82,10 @@ describe.each(STORES)('a session cookie planted beside the real one, on the %s s
     ['an empty one first', () => 'session=; session=REAL'],
     [
       'one signed with a foreign key first',
-      () =>
+      async () =>
         `session=${
           store === 'cookie'
-            ? forgeCookieSession(
+            ? await forgeCookieSession(
                 'x'.repeat(40),
                 { username: 'mallory', logged_in: true },
                 Date.now(),
@@ -93,10 +93,10 @@ describe.each(STORES)('a session cookie planted beside the real one, on the %s s
             : forgeSignedId('x'.repeat(40), 'M'.repeat(43), Date.now())
         }; session=REAL`,
     ],
-    ['an expired one first', () => `session=${expired(store)}; session=REAL`],
+    ['an expired one first', async () => `session=${await expired(store)}; session=REAL`],
     ['three, the real one last', () => 'a=1; session=x; session=y; other=2; session=REAL'],
   ])('%s: the first that verifies is used', async (_case, header) => {
-    const res = await profile(header().replace('REAL', real));
+    const res = await profile((await header()).replace('REAL', real));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ username: 'admin' });
   });
@@ -116,10 +116,10 @@ describe.each(STORES)('a session cookie planted beside the real one, on the %s s
   });
 });
 
-function expired(store: string): string {
+async function expired(store: string): Promise<string> {
   const longAgo = Date.now() - 40 * 86400_000;
   return store === 'cookie'
-    ? forgeCookieSession(SECRET, { username: 'admin', logged_in: true }, longAgo, true)
+    ? await forgeCookieSession(SECRET, { username: 'admin', logged_in: true }, longAgo, true)
     : forgeSignedId(SECRET, 'E'.repeat(43), longAgo);
 }
 

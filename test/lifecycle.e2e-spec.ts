@@ -1,4 +1,4 @@
-import { CookieStore, MemoryStore } from '@app/session';
+import { CookieStore, MemoryStore } from 'nestjs-flask-session';
 import request from 'supertest';
 import { SECRET, sessionCookie, setCookieLine } from './support/demo.js';
 import { type TestApp, startTestApp } from './support/test-app.js';

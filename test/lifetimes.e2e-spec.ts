@@ -128,7 +128,7 @@ describe.each(STORES)('the idle deadline on the %s store (SESSION_IDLE_TIMEOUT=6
     const tenSecondsAgo = Date.now() - 10_000;
     const older =
       store === 'cookie'
-        ? forgeCookieSession(SECRET, { username: 'admin', logged_in: true }, tenSecondsAgo)
+        ? await forgeCookieSession(SECRET, { username: 'admin', logged_in: true }, tenSecondsAgo)
         : forgeSignedId(SECRET, value.split('.')[0], tenSecondsAgo);
     const later = await read(`session=${older}`);
     expect(later.status).toBe(200);
@@ -157,16 +157,18 @@ describe('absolute lifetime on the cookie store, at its default of 90 days', () 
 
   it('a cookie signed just now but issued 91 days ago is refused; one issued 89 days ago is not', async () => {
     const now = Date.now();
-    expect(await status(forgeCookieSession(SECRET, loggedIn, now, true, now - 91 * DAY_MS))).toBe(
-      401,
-    );
-    expect(await status(forgeCookieSession(SECRET, loggedIn, now, true, now - 89 * DAY_MS))).toBe(
-      200,
-    );
+    expect(
+      await status(await forgeCookieSession(SECRET, loggedIn, now, true, now - 91 * DAY_MS)),
+    ).toBe(401);
+    expect(
+      await status(await forgeCookieSession(SECRET, loggedIn, now, true, now - 89 * DAY_MS)),
+    ).toBe(200);
   });
 
   it('an issue time in the future is refused', async () => {
     const now = Date.now();
-    expect(await status(forgeCookieSession(SECRET, loggedIn, now, true, now + DAY_MS))).toBe(401);
+    expect(await status(await forgeCookieSession(SECRET, loggedIn, now, true, now + DAY_MS))).toBe(
+      401,
+    );
   });
 });

@@ -11,7 +11,7 @@ import {
 import { Test } from '@nestjs/testing';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
-import { Session, SessionModule, SessionService } from '@app/session';
+import { Session, SessionModule, SessionService } from 'nestjs-flask-session';
 import { SECRET, sessionCookie } from './support/demo.js';
 
 /** The app's own middleware, mounted with the MiddlewareConsumer, using the session. */

@@ -9,7 +9,7 @@ import {
   type SessionModuleOptions,
   SessionRuntime,
   SessionService,
-} from '@app/session';
+} from 'nestjs-flask-session';
 import request from 'supertest';
 import { loadDemoConfig } from '../src/common/demo-config.js';
 import { SECRET, sessionCookie } from './support/demo.js';

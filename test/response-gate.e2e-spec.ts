@@ -19,7 +19,7 @@ import {
   Session,
   SessionModule,
   type SessionModuleOptions,
-} from '@app/session';
+} from 'nestjs-flask-session';
 import { SECRET, setCookieLine } from './support/demo.js';
 import { FlakyStore } from './support/flaky-store.js';
 import { CapturingLogger } from './support/test-app.js';

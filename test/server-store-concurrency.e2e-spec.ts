@@ -1,4 +1,5 @@
-import { FileStore, MemoryStore, RedisStore, type SessionStore } from '@app/session';
+import { FileStore, MemoryStore, type SessionStore } from 'nestjs-flask-session';
+import { RedisStore } from 'nestjs-flask-session/redis';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

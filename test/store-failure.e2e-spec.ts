@@ -1,4 +1,4 @@
-import { SessionLockTimeoutError } from '@app/session';
+import { SessionLockTimeoutError } from 'nestjs-flask-session';
 import request from 'supertest';
 import { SECRET, sessionCookie, setCookieLine } from './support/demo.js';
 import { FlakyStore } from './support/flaky-store.js';

@@ -28,7 +28,7 @@ describe.each(STORES)(
     });
     afterAll(() => demo.close());
 
-    const variants: Array<[string, () => string]> = [
+    const variants: Array<[string, () => string | Promise<string>]> = [
       ['tampered in the payload', () => flip(valid, 3)],
       [
         'tampered in the timestamp',
@@ -49,16 +49,20 @@ describe.each(STORES)(
       ],
       [
         'signed with a foreign key',
-        () =>
+        async () =>
           store === 'cookie'
-            ? forgeCookieSession(FOREIGN_SECRET, { username: 'admin', logged_in: true }, Date.now())
+            ? await forgeCookieSession(
+                FOREIGN_SECRET,
+                { username: 'admin', logged_in: true },
+                Date.now(),
+              )
             : forgeSignedId(FOREIGN_SECRET, valid.split('.')[0], Date.now()),
       ],
       [
         'expired (signed longer ago than the lifetime)',
-        () =>
+        async () =>
           store === 'cookie'
-            ? forgeCookieSession(
+            ? await forgeCookieSession(
                 SECRET,
                 { username: 'admin', logged_in: true },
                 Date.now() - LIFETIME_MS - 5000,
@@ -68,9 +72,9 @@ describe.each(STORES)(
       ],
       [
         'dated in the future',
-        () =>
+        async () =>
           store === 'cookie'
-            ? forgeCookieSession(
+            ? await forgeCookieSession(
                 SECRET,
                 { username: 'admin', logged_in: true },
                 Date.now() + 3600_000,
@@ -89,7 +93,7 @@ describe.each(STORES)(
     ];
 
     it.each(variants)('%s', async (_case, make) => {
-      const cookie = `session=${make()}`;
+      const cookie = `session=${await make()}`;
       const home = await request(demo.server).get('/').set('Cookie', cookie);
       expect(home.status).toBe(302);
       expect(home.headers.location).toBe('/login');

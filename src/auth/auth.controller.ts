@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpStatus, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Session } from '@app/session';
+import { Session } from 'nestjs-flask-session';
 import type { AppSession } from '../common/app-session.js';
 import { escapeHtml, page } from '../common/html.js';
 import { isLocalPath } from './local-path.js';

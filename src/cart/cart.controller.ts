@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
-import { Session, SessionLock } from '@app/session';
+import { Session, SessionLock } from 'nestjs-flask-session';
 import type { AppSession } from '../common/app-session.js';
 import { CartItemDto } from './cart-item.dto.js';
 

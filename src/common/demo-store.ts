@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { CookieStore, FileStore, MemoryStore, RedisStore, type SessionStore } from '@app/session';
+import { CookieStore, FileStore, MemoryStore, type SessionStore } from 'nestjs-flask-session';
+import { RedisStore } from 'nestjs-flask-session/redis';
 import type { DemoConfig } from './demo-config.js';
 
 /** The store SESSION_STORE names, and how to release what it opened. */

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
-import { LoggedInGuard } from '@app/session';
+import { LoggedInGuard } from 'nestjs-flask-session';
 import { page } from '../common/html.js';
 
 @Controller('dashboard')

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { SessionRuntime } from '@app/session';
+import { SessionRuntime } from 'nestjs-flask-session';
 
 @Controller('healthz')
 export class HealthController {

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { LoggedInGuard, Session } from '@app/session';
+import { LoggedInGuard, Session } from 'nestjs-flask-session';
 import type { AppSession } from '../common/app-session.js';
 import { escapeHtml, page } from '../common/html.js';
 

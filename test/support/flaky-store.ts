@@ -4,7 +4,7 @@ import {
   type ReleaseLock,
   type SessionPatch,
   type StoredSession,
-} from '@app/session';
+} from 'nestjs-flask-session';
 
 /** A MemoryStore that can be switched off (every operation rejects) or slowed down, like a Redis that went away. */
 export class FlakyStore extends MemoryStore {

@@ -1,22 +1,24 @@
-// Test-only forgery helpers: they build cookies the way an attacker (or an old client) would.
-import { CookiePayloadCodec } from '../../libs/session/src/cookie/cookie-payload.js';
-import { deriveKeys } from '../../libs/session/src/cookie/keys.js';
-import { TimedSigner } from '../../libs/session/src/cookie/timed-signer.js';
+// Cookies made the way an attacker (or an old client) would: another secret, another time. Built
+// with the package's test kit, from options of its own rather than the app's.
+import { CookieStore, MemoryStore } from 'nestjs-flask-session';
+import { SessionTestKit } from 'nestjs-flask-session/testing';
 
 /** A cookie-store value signed with `secret` at time `atMs`, issued at `issuedAtMs` (default: then). */
-export function forgeCookieSession(
+export async function forgeCookieSession(
   secret: string,
   data: Record<string, unknown>,
   atMs: number,
   permanent = false,
   issuedAtMs = atMs,
-): string {
-  return new CookiePayloadCodec([secret], false).encode(data, permanent, atMs, issuedAtMs);
+): Promise<string> {
+  const kit = SessionTestKit.forOptions({ secretKey: secret, store: new CookieStore() });
+  return valueOf(await kit.cookieWith(data, { permanent, signedAt: atMs, issuedAt: issuedAtMs }));
 }
 
 /** A server-store cookie: `id` signed with `secret` at time `atMs`. */
 export function forgeSignedId(secret: string, id: string, atMs: number): string {
-  return new TimedSigner(deriveKeys([secret], 'session-id-signing')).sign(id, atMs);
+  const kit = SessionTestKit.forOptions({ secretKey: secret, store: new MemoryStore() });
+  return valueOf(kit.cookieForId(id, { signedAt: atMs }));
 }
 
 /** The value part of a `session=value` pair. */

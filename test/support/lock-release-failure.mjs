@@ -1,4 +1,4 @@
-// Run by test/lock-release.e2e-spec.ts against the build (dist/), in a process of its own: a
+// Run by test/lock-release.e2e-spec.ts against the built package, in a process of its own: a
 // store whose lock release rejects, a client that goes away while it holds the lock, and one
 // that stays. Prints what the clients saw; the parent checks the process lived to tell.
 import 'reflect-metadata';
@@ -6,12 +6,7 @@ import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Controller, Get, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  MemoryStore,
-  Session,
-  SessionLock,
-  SessionModule,
-} from '../../dist/libs/session/src/index.js';
+import { MemoryStore, Session, SessionLock, SessionModule } from 'nestjs-flask-session';
 
 /** Takes and frees locks like MemoryStore, then reports that freeing failed (Redis went away). */
 class ReleaseFailsStore extends MemoryStore {

@@ -23,7 +23,7 @@ import {
   type SessionModuleOptions,
   SessionRuntime,
   SessionService,
-} from '@app/session';
+} from 'nestjs-flask-session';
 
 /** A provider that reaches the session only through SessionService (a singleton). */
 @Injectable()

@@ -16,7 +16,6 @@ export type { CrossOriginOptions, ResolvedCrossOriginOptions } from './cross-ori
 export { SessionRuntime } from './session.runtime.js';
 export { CookieStore, type CookieStoreOptions } from './stores/cookie-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
-export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export { FileStore, type FileStoreOptions } from './stores/file-store.js';
 export {
   SessionStore,

@@ -2,14 +2,12 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { ModulesContainer } from '@nestjs/core';
 import { isInjectedAnywhere } from './lifecycle/service-injection.js';
 import { SessionCookieLines } from './cookie/cookie-header.js';
-import { CookieStrategy } from './lifecycle/cookie-strategy.js';
-import { ServerStrategy } from './lifecycle/server-strategy.js';
 import type { SessionStrategy } from './lifecycle/session-strategy.js';
+import { strategyForStore } from './lifecycle/strategy-for-store.js';
 import { SESSION_OPTIONS } from './session.constants.js';
 import { SessionDiagnostics } from './session.diagnostics.js';
 import type { ResolvedSessionOptions } from './session-options.js';
 import { SessionService } from './session.service.js';
-import { CookieStore } from './stores/cookie-store.js';
 
 /** The validated options and the strategy of the configured store, shared by middleware, guard and service. */
 @Injectable()
@@ -28,12 +26,8 @@ export class SessionRuntime implements OnModuleInit, OnApplicationShutdown {
     @Inject(SESSION_OPTIONS) readonly options: ResolvedSessionOptions,
     private readonly modules: ModulesContainer,
   ) {
-    const { store } = options;
     this.cookieLines = new SessionCookieLines(options.cookie, options.permanentLifetime);
-    this.strategy =
-      store instanceof CookieStore
-        ? new CookieStrategy(store, options, this.diagnostics, this.cookieLines)
-        : new ServerStrategy(store, options, this.diagnostics);
+    this.strategy = strategyForStore(options, this.diagnostics, this.cookieLines);
   }
 
   onModuleInit(): void {

@@ -60,6 +60,11 @@ export class CookieStrategy implements SessionStrategy {
     }
   }
 
+  issue(session: RequestSession, issuedAtMs: number, nowMs: number): string {
+    session.issuedAt = issuedAtMs;
+    return this.save(session, nowMs).value;
+  }
+
   lock(): Promise<undefined> {
     // Nothing to lock: a cookie session has no shared record. Concurrent requests each carry their own copy.
     return Promise.resolve(undefined);
@@ -99,7 +104,7 @@ export class CookieStrategy implements SessionStrategy {
       : undefined;
   }
 
-  private save(session: RequestSession, nowMs: number): CookieAction {
+  private save(session: RequestSession, nowMs: number): CookieAction & { kind: 'set' } {
     const data = session.snapshotData();
     // regenerate() (login) issues a new session: the absolute lifetime starts again.
     const issuedAt = session.regenerated ? nowMs : (session.issuedAt ?? nowMs);

@@ -77,20 +77,8 @@ export class ServerStrategy implements SessionStrategy {
     if (key === undefined || session.regenerated) {
       // A new record under a new id, newly issued: first save, or regenerate() (fixation
       // defence at login; the absolute lifetime starts again).
-      const data: Record<string, string> = {};
-      for (const [k, v] of session.changes().set) data[k] = toSessionJson(v, session.mayHoldDates);
-      this.assertFits(session, data);
-      const id = newSessionId();
-      const record = {
-        data,
-        permanent: session.permanent,
-        expiresAt: recordExpiry(nowMs, nowMs, this.options),
-        issuedAt: nowMs,
-      };
-      await this.call('create', this.store.create(storeKey(id), record, key));
+      await this.create(session, nowMs, nowMs, key);
       if (key !== undefined) await this.call('destroy', this.store.destroy(key));
-      session.id = id;
-      session.issuedAt = nowMs;
       return this.cookieFor(session, nowMs);
     }
     const changes = session.changes();
@@ -107,6 +95,16 @@ export class ServerStrategy implements SessionStrategy {
     // Only if the record still exists: a logout that happened meanwhile wins.
     if (!(await this.call('update', this.store.update(key, patch)))) return { kind: 'expire' };
     return this.cookieFor(session, nowMs);
+  }
+
+  async issue(session: RequestSession, issuedAtMs: number, nowMs: number): Promise<string> {
+    await this.create(session, issuedAtMs, nowMs, undefined);
+    return this.signId(session.id as string, nowMs);
+  }
+
+  /** A cookie value naming `id`, signed at `nowMs`, whether or not a record has that id. */
+  signId(id: string, nowMs: number): string {
+    return this.signer.sign(id, nowMs);
   }
 
   async lock(session: RequestSession): Promise<ReleaseLock | undefined> {
@@ -227,10 +225,32 @@ export class ServerStrategy implements SessionStrategy {
     };
   }
 
+  /** Saves the session's data as a new record under a new id (`replaces`: the id it succeeds). */
+  private async create(
+    session: RequestSession,
+    issuedAtMs: number,
+    nowMs: number,
+    replaces: string | undefined,
+  ): Promise<void> {
+    const data: Record<string, string> = {};
+    for (const [k, v] of session.changes().set) data[k] = toSessionJson(v, session.mayHoldDates);
+    this.assertFits(session, data);
+    const id = newSessionId();
+    const record = {
+      data,
+      permanent: session.permanent,
+      expiresAt: recordExpiry(issuedAtMs, nowMs, this.options),
+      issuedAt: issuedAtMs,
+    };
+    await this.call('create', this.store.create(storeKey(id), record, replaces));
+    session.id = id;
+    session.issuedAt = issuedAtMs;
+  }
+
   private cookieFor(session: RequestSession, nowMs: number): CookieAction {
     return {
       kind: 'set',
-      value: this.signer.sign(session.id as string, nowMs),
+      value: this.signId(session.id as string, nowMs),
       permanent: session.permanent,
     };
   }

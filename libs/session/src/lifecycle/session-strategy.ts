@@ -21,6 +21,11 @@ export interface SessionStrategy {
   readonly storeName: string;
   load(token: SessionToken, nowMs: number): RequestSession | Promise<RequestSession>;
   commit(session: RequestSession, nowMs: number): CookieAction | Promise<CookieAction>;
+  /**
+   * Saves a new session issued at `issuedAtMs` whose cookie is signed at `nowMs`, and returns
+   * the cookie's value (the test kit's cookies, `nestjs-flask-session/testing`).
+   */
+  issue(session: RequestSession, issuedAtMs: number, nowMs: number): string | Promise<string>;
   /** Takes the per-session lock and reloads the session under it (read-modify-write routes). */
   lock(session: RequestSession): Promise<ReleaseLock | undefined>;
   ping(): Promise<void>;

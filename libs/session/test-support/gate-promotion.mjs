@@ -1,15 +1,12 @@
-// Run by test/gate-promotion.e2e-spec.ts as `node --expose-gc` against the build (dist/):
+// Run by libs/session/src/lifecycle/gate-promotion.spec.ts as `node --expose-gc` against the library's build (libs/session/dist):
 // prints how many bytes 400 finished responses leave in the old generation after two
 // young-generation GCs, for plain responses, responses gated by a SessionContext, and (the
 // control, proving the measurement can see the effect) gates that refer back to their response.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { commitBeforeFirstWrite } from '../../dist/libs/session/src/lifecycle/response-gate.js';
-import {
-  SessionContext,
-  contextOf,
-} from '../../dist/libs/session/src/lifecycle/session-context.js';
+import { commitBeforeFirstWrite } from '../dist/lifecycle/response-gate.js';
+import { SessionContext, contextOf } from '../dist/lifecycle/session-context.js';
 
 const COUNT = 400;
 const committer = { commit: () => undefined, fail: () => undefined };

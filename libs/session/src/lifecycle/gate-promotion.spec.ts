@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const script = fileURLToPath(new URL('./support/gate-promotion.mjs', import.meta.url));
+const script = fileURLToPath(new URL('../../test-support/gate-promotion.mjs', import.meta.url));
 
 // The session of a request is found from its response through a WeakMap (response-gate.ts).
 // V8's young-generation GC keeps WeakMap values alive, so a context that referred back to its
 // response would carry every finished request into the old generation: measured on the build
-// (npm run test:e2e builds first), in a process of its own with --expose-gc.
+// (npm test builds it first: npm run build:lib), in a process of its own with --expose-gc.
 describe('response gates and the garbage collector', () => {
   it('finished responses die young: a gated response promotes no more than a plain one', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', script]);

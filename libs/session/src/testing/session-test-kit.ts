@@ -1,0 +1,154 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { parseCookie } from 'cookie';
+import { SessionCookieLines } from '../cookie/cookie-header.js';
+import { ServerStrategy } from '../lifecycle/server-strategy.js';
+import type { SessionStrategy } from '../lifecycle/session-strategy.js';
+import { strategyForStore } from '../lifecycle/strategy-for-store.js';
+import { SessionDiagnostics } from '../session.diagnostics.js';
+import {
+  type ResolvedSessionOptions,
+  type SessionModuleOptions,
+  resolveSessionOptions,
+} from '../session-options.js';
+import { SessionRuntime } from '../session.runtime.js';
+import { RequestSession } from '../session.js';
+import { type SetCookieSource, cookieChange } from './set-cookie-source.js';
+
+/** How the session of a test cookie was made. */
+export interface TestSessionInit {
+  /** Flask's `session.permanent`: the cookie outlives the browser. Default false. */
+  permanent?: boolean;
+  /** When its cookie was signed (the last refresh). Default now; an old time tests expiry. */
+  signedAt?: Date | number;
+  /** When the session was issued (the login), for the absolute lifetime. Default: `signedAt`. */
+  issuedAt?: Date | number;
+}
+
+/** The session a response left for the client's next request. */
+export interface SessionAfterResponse<TData extends object = Record<string, any>> {
+  /** What the response did to the session cookie. */
+  cookie: 'set' | 'cleared' | 'unchanged';
+  /** Whether the next request carries a live session (false: it starts a new, empty one). */
+  exists: boolean;
+  /** The session's data as the next request will see it; `{}` when none exists. */
+  data: Partial<TData>;
+  permanent: boolean;
+  /** The `name=value` pair to send with the next request; undefined when no session exists. */
+  cookiePair: string | undefined;
+}
+
+/**
+ * Sessions for an app's own e2e tests (Nest's testing module and supertest, or any HTTP client):
+ * a cookie holding given data, as if an earlier request had saved it, and the session a response
+ * left behind. It works through the app's own store and keys, so a server-side store gets a real
+ * record and a changed secret or store shows up in the tests.
+ */
+export class SessionTestKit {
+  /** The session cookie's name (`session` unless `cookie.name` says otherwise). */
+  readonly cookieName: string;
+
+  private constructor(
+    options: ResolvedSessionOptions,
+    private readonly strategy: SessionStrategy,
+  ) {
+    this.cookieName = options.cookie.name;
+  }
+
+  /** The kit of an app (after `app.init()`), or of a testing module that imports SessionModule. */
+  static for(app: INestApplicationContext): SessionTestKit {
+    let runtime: SessionRuntime;
+    try {
+      runtime = app.get(SessionRuntime, { strict: false });
+    } catch {
+      throw new Error(
+        'SessionTestKit.for(app): this app has no SessionModule. Import SessionModule.forRoot(...) ' +
+          'in the module the test compiles, then call SessionTestKit.for(app) after app.init().',
+      );
+    }
+    return new SessionTestKit(runtime.options, runtime.strategy);
+  }
+
+  /**
+   * A kit with options of its own, outside any app: for instance another `secretKey`, to check
+   * that the app refuses cookies it did not sign. Pass the app's store to write where it reads.
+   */
+  static forOptions(options: SessionModuleOptions): SessionTestKit {
+    const resolved = resolveSessionOptions(options);
+    const lines = new SessionCookieLines(resolved.cookie, resolved.permanentLifetime);
+    return new SessionTestKit(
+      resolved,
+      strategyForStore(resolved, new SessionDiagnostics(), lines),
+    );
+  }
+
+  /**
+   * A `name=value` cookie pair whose session holds `data`, for a request's `Cookie` header. On a
+   * server-side store the record is written first. Keys and values are checked as
+   * `session.set()` checks them.
+   */
+  async cookieWith(data: Record<string, unknown>, init: TestSessionInit = {}): Promise<string> {
+    const session = new RequestSession(true, undefined);
+    session.update(data);
+    session.permanent = init.permanent ?? false;
+    const signedAt = timeOf(init.signedAt, Date.now());
+    const value = await this.strategy.issue(session, timeOf(init.issuedAt, signedAt), signedAt);
+    return `${this.cookieName}=${value}`;
+  }
+
+  /**
+   * Server-side stores only: a cookie naming session `id`, signed by this kit's keys at
+   * `signedAt`, whether or not a record has that id (the id part of a server store's cookie
+   * value is the text before its first dot). For tests of unknown, re-signed or aged ids.
+   */
+  cookieForId(id: string, init: Pick<TestSessionInit, 'signedAt'> = {}): string {
+    if (!(this.strategy instanceof ServerStrategy)) {
+      throw new Error(
+        `SessionTestKit.cookieForId: the ${this.strategy.storeName} store keeps the session in ` +
+          'the cookie, not under an id. Use cookieWith(data) instead.',
+      );
+    }
+    return `${this.cookieName}=${this.strategy.signId(id, timeOf(init.signedAt, Date.now()))}`;
+  }
+
+  /**
+   * The session a response left: read from the cookie it set, or, when it set none, from the
+   * cookie the request sent (`sentCookie`: the pair or a whole `Cookie` header), whose record a
+   * server-side store may have changed. `response`: a supertest or `inject()` response, a fetch
+   * `Response`, or its Set-Cookie lines.
+   */
+  async sessionAfter<TData extends object = Record<string, any>>(
+    response: SetCookieSource,
+    sentCookie?: string,
+  ): Promise<SessionAfterResponse<TData>> {
+    const change = cookieChange(response, this.cookieName);
+    if (change.kind === 'cleared') return noSession('cleared');
+    const token =
+      change.kind === 'set'
+        ? change.value
+        : sentCookie === undefined
+          ? undefined
+          : parseCookie(sentCookie)[this.cookieName];
+    const cookie = change.kind === 'set' ? 'set' : 'unchanged';
+    if (token === undefined) return noSession(cookie);
+    const session = await this.strategy.load(token, Date.now());
+    if (session.isNew) return noSession(cookie);
+    return {
+      cookie,
+      exists: true,
+      data: { ...session.snapshotData() } as Partial<TData>,
+      permanent: session.permanent,
+      cookiePair: `${this.cookieName}=${token}`,
+    };
+  }
+}
+
+function noSession(cookie: SessionAfterResponse['cookie']): SessionAfterResponse<any> {
+  return { cookie, exists: false, data: {}, permanent: false, cookiePair: undefined };
+}
+
+function timeOf(time: Date | number | undefined, fallback: number): number {
+  if (time === undefined) return fallback;
+  const ms = typeof time === 'number' ? time : time.getTime();
+  if (!Number.isFinite(ms)) throw new TypeError(`SessionTestKit: not a time: ${String(time)}`);
+  return ms;
+}
