@@ -113,7 +113,13 @@ async function startApp(options: SessionModuleOptions): Promise<StartedApp> {
   return { app, url: `http://127.0.0.1:${port}`, kit: SessionTestKit.for(app) };
 }
 
-/** A fresh store of each kind, and how to remove what it wrote. */
+interface TestStore {
+  store: CookieStore | SessionStore;
+  /** Removes what the store wrote (and closes what the test opened for it). */
+  cleanup(): Promise<void>;
+}
+
+/** A fresh store of each kind. */
 const STORES = {
   cookie: () => ({ store: new CookieStore(), cleanup: () => Promise.resolve() }),
   memory: () => ({ store: new MemoryStore(), cleanup: () => Promise.resolve() }),
@@ -136,7 +142,7 @@ const STORES = {
       },
     };
   },
-} satisfies Record<string, () => { store: CookieStore | SessionStore; cleanup(): Promise<void> }>;
+} satisfies Record<string, () => TestStore>;
 
 describe.each(Object.keys(STORES) as (keyof typeof STORES)[])(
   'SessionTestKit on the %s store',
@@ -309,6 +315,7 @@ describe.each(Object.keys(STORES) as (keyof typeof STORES)[])(
         const sent = await kit.cookieWith({ since: new Date(0) }, { permanent: true });
         const after = await kit.sessionAfter(await sessionOf(sent)); // a refresh
         expect(after).toMatchObject({ cookie: 'set', exists: true, permanent: true });
+        expect(after.data.since).toBeInstanceOf(Date);
         expect(after.data.since).toEqual(new Date(0));
       });
 
@@ -474,26 +481,38 @@ describe.each(Object.keys(STORES) as (keyof typeof STORES)[])(
       });
 
       it('a secret rotation: cookies signed by the old key still pass', async () => {
-        const rotated = await startApp({ secretKey: [SECRET, OLD_SECRET], store });
+        // An app of its own, on a store of its own (closing an app closes its store).
+        const own = STORES[kind]();
+        const rotated = await startApp({ secretKey: [SECRET, OLD_SECRET], store: own.store });
         try {
-          const old = SessionTestKit.forOptions({ secretKey: OLD_SECRET, store });
+          const old = SessionTestKit.forOptions({ secretKey: OLD_SECRET, store: own.store });
           await request(rotated.app.getHttpServer())
             .get('/me')
             .set('Cookie', await old.cookieWith({ user: 'ana', logged_in: true }))
             .expect(200);
         } finally {
           await rotated.app.close();
+          await own.cleanup();
         }
       });
     });
 
     describe('a cookie name with special characters', () => {
       const name = '__Host-my.app$sess';
+      let own: TestStore;
       let named: StartedApp;
       beforeAll(async () => {
-        named = await startApp({ secretKey: SECRET, store, cookie: { name, secure: true } });
+        own = STORES[kind]();
+        named = await startApp({
+          secretKey: SECRET,
+          store: own.store,
+          cookie: { name, secure: true },
+        });
       });
-      afterAll(() => named.app.close());
+      afterAll(async () => {
+        await named.app.close();
+        await own.cleanup();
+      });
 
       it('makes and finds the cookie under that name', async () => {
         expect(named.kit.cookieName).toBe(name);
