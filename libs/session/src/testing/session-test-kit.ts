@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { parseCookie } from 'cookie';
-import { SessionCookieLines } from '../cookie/cookie-header.js';
+import type { IncomingMessage } from 'node:http';
+import { SessionCookieLines, readCookie } from '../cookie/cookie-header.js';
 import { ServerStrategy } from '../lifecycle/server-strategy.js';
 import type { SessionStrategy } from '../lifecycle/session-strategy.js';
 import { strategyForStore } from '../lifecycle/strategy-for-store.js';
@@ -12,7 +12,7 @@ import {
 } from '../session-options.js';
 import { SessionRuntime } from '../session.runtime.js';
 import { RequestSession } from '../session.js';
-import { type SetCookieSource, cookieChange } from './set-cookie-source.js';
+import { type CookieIdentity, type SetCookieSource, cookieChange } from './set-cookie-source.js';
 
 /** How the session of a test cookie was made. */
 export interface TestSessionInit {
@@ -46,12 +46,15 @@ export interface SessionAfterResponse<TData extends object = Record<string, any>
 export class SessionTestKit {
   /** The session cookie's name (`session` unless `cookie.name` says otherwise). */
   readonly cookieName: string;
+  private readonly cookie: CookieIdentity;
 
   private constructor(
     options: ResolvedSessionOptions,
     private readonly strategy: SessionStrategy,
   ) {
-    this.cookieName = options.cookie.name;
+    const { name, path, domain } = options.cookie;
+    this.cookieName = name;
+    this.cookie = { name, path, domain };
   }
 
   /** The kit of an app (after `app.init()`), or of a testing module that imports SessionModule. */
@@ -84,10 +87,13 @@ export class SessionTestKit {
   /**
    * A `name=value` cookie pair whose session holds `data`, for a request's `Cookie` header. On a
    * server-side store the record is written first. Keys and values are checked as
-   * `session.set()` checks them.
+   * `session.set()` checks them. `TData`, the app's session type, checks the keys at compile time.
    */
-  async cookieWith(data: Record<string, unknown>, init: TestSessionInit = {}): Promise<string> {
-    const session = new RequestSession(true, undefined);
+  async cookieWith<TData extends object = Record<string, any>>(
+    data: Partial<TData>,
+    init: TestSessionInit = {},
+  ): Promise<string> {
+    const session = new RequestSession<TData>(true, undefined);
     session.update(data);
     session.permanent = init.permanent ?? false;
     const signedAt = timeOf(init.signedAt, Date.now());
@@ -112,33 +118,41 @@ export class SessionTestKit {
 
   /**
    * The session a response left: read from the cookie it set, or, when it set none, from the
-   * cookie the request sent (`sentCookie`: the pair or a whole `Cookie` header), whose record a
-   * server-side store may have changed. `response`: a supertest or `inject()` response, a fetch
-   * `Response`, or its Set-Cookie lines.
+   * cookie the request sent (`sentCookie`: the pair, a whole `Cookie` header, or the array given
+   * to supertest's `.set('Cookie', ...)`), whose record a server-side store may have changed.
+   * The sent cookie is read as the app reads it: when its name repeats, the first live session.
+   * `response`: a supertest or `inject()` response, a fetch `Response`, or its Set-Cookie lines;
+   * when they set the cookie more than once, the last line wins, as in a browser.
    */
   async sessionAfter<TData extends object = Record<string, any>>(
     response: SetCookieSource,
-    sentCookie?: string,
+    sentCookie?: string | readonly string[],
   ): Promise<SessionAfterResponse<TData>> {
-    const change = cookieChange(response, this.cookieName);
+    const change = cookieChange(response, this.cookie);
     if (change.kind === 'cleared') return noSession('cleared');
-    const token =
-      change.kind === 'set'
-        ? change.value
-        : sentCookie === undefined
-          ? undefined
-          : parseCookie(sentCookie)[this.cookieName];
     const cookie = change.kind === 'set' ? 'set' : 'unchanged';
-    if (token === undefined) return noSession(cookie);
-    const session = await this.strategy.load(token, Date.now());
-    if (session.isNew) return noSession(cookie);
-    return {
-      cookie,
-      exists: true,
-      data: { ...session.snapshotData() } as Partial<TData>,
-      permanent: session.permanent,
-      cookiePair: `${this.cookieName}=${token}`,
-    };
+    const values = change.kind === 'set' ? [change.value] : this.sentValues(sentCookie);
+    // As the app reads a name that repeats (one may be planted): the first live session wins.
+    for (const value of values) {
+      const session = await this.strategy.load(value, Date.now());
+      if (session.isNew) continue;
+      return {
+        cookie,
+        exists: true,
+        data: { ...session.snapshotData() } as Partial<TData>,
+        permanent: session.permanent,
+        cookiePair: `${this.cookieName}=${value}`,
+      };
+    }
+    return noSession(cookie);
+  }
+
+  /** The session cookie's values in a request's Cookie header, as the middleware reads them. */
+  private sentValues(sent: string | readonly string[] | undefined): string[] {
+    if (sent === undefined) return [];
+    const header = typeof sent === 'string' ? sent : sent.join('; ');
+    const found = readCookie({ headers: { cookie: header } } as IncomingMessage, this.cookieName);
+    return found === undefined ? [] : typeof found === 'string' ? [found] : found;
   }
 }
 
