@@ -105,10 +105,10 @@ async function startServer(
   });
   let output = '';
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${variant} did not start:\n${output}`)),
-      20_000,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // a server that failed to start must not outlive the run
+      reject(new Error(`${variant} did not start:\n${output}`));
+    }, 20_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /READY (\d+)/.exec(output);
@@ -393,10 +393,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         try {
           const paired = variants.filter((variant) => variant !== 'bare');
           if (options.smoke) {
-            const pairs = await Promise.all(
-              paired.map((variant) => Promise.all([start(variant), start('bare')])),
+            // Every start settles before a failure is thrown, so that `finally` stops every
+            // server that did start (one left running would keep the test's process alive).
+            const pairs = paired.map((variant) => [start(variant), start('bare')] as const);
+            const failure = (await Promise.allSettled(pairs.flat())).find(
+              (result) => result.status === 'rejected',
             );
-            for (const [r, twin] of pairs) twins.set(r, twin);
+            if (failure !== undefined) throw failure.reason;
+            for (const [r, twin] of pairs) twins.set(await r, await twin);
           } else {
             for (const variant of paired) twins.set(await start(variant), await start('bare'));
           }
