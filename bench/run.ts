@@ -96,6 +96,7 @@ async function startServer(
   scenario: Scenario,
   prefix: string,
   pin: string[],
+  startMs: number,
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = run([...pin, process.execPath, SERVER], {
     BENCH_VARIANT: variant,
@@ -108,7 +109,7 @@ async function startServer(
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // a server that failed to start must not outlive the run
       reject(new Error(`${variant} did not start:\n${output}`));
-    }, 20_000);
+    }, startMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /READY (\d+)/.exec(output);
@@ -372,10 +373,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         /** Each variant's bare twin: the same idle time between slices as the variant's own. */
         const twins = new Map<Running, Running>();
         // A smoke run checks that every server answers, not how fast: its servers boot on any
-        // CPU, all at once, instead of one by one on the measured CPU.
+        // CPU, all at once, instead of one by one on the measured CPU: together they take longer
+        // to boot than one alone, and longer still on a busy machine.
         const serverPin = options.smoke ? [] : (pin?.server ?? []);
+        const startMs = options.smoke ? 60_000 : 20_000;
         const start = async (variant: Variant): Promise<Running> => {
-          const server = await startServer(variant, scenario, prefix, serverPin);
+          const server = await startServer(variant, scenario, prefix, serverPin, startMs);
           const r: Running = {
             variant,
             ...server,
