@@ -96,6 +96,7 @@ async function startServer(
   scenario: Scenario,
   prefix: string,
   pin: string[],
+  startMs: number,
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = run([...pin, process.execPath, SERVER], {
     BENCH_VARIANT: variant,
@@ -105,10 +106,10 @@ async function startServer(
   });
   let output = '';
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${variant} did not start:\n${output}`)),
-      20_000,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // a server that failed to start must not outlive the run
+      reject(new Error(`${variant} did not start:\n${output}`));
+    }, startMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /READY (\d+)/.exec(output);
@@ -398,10 +399,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         /** Each variant's bare twin: the same idle time between slices as the variant's own. */
         const twins = new Map<Running, Running>();
         // A smoke run checks that every server answers, not how fast: its servers boot on any
-        // CPU, all at once, instead of one by one on the measured CPU.
+        // CPU, all at once, instead of one by one on the measured CPU: together they take longer
+        // to boot than one alone, and longer still on a busy machine.
         const serverPin = options.smoke ? [] : (pin?.server ?? []);
+        const startMs = options.smoke ? 60_000 : 20_000;
         const start = async (variant: Variant): Promise<Running> => {
-          const server = await startServer(variant, scenario, prefix, serverPin);
+          const server = await startServer(variant, scenario, prefix, serverPin, startMs);
           const r: Running = {
             variant,
             ...server,
@@ -420,7 +423,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           const paired = variants.filter((variant) => variant !== 'bare');
           if (options.smoke) {
             // One bare server is every variant's twin: half the boots, and no ratio is read.
-            const [bare, ...started] = await Promise.all([start('bare'), ...paired.map(start)]);
+            // Every start settles before a failure is thrown, so that `finally` stops every
+            // server that did start (one left running would keep the test's process alive).
+            const starts = [start('bare'), ...paired.map(start)];
+            const failure = (await Promise.allSettled(starts)).find(
+              (result) => result.status === 'rejected',
+            );
+            if (failure !== undefined) throw failure.reason;
+            const [bare, ...started] = await Promise.all(starts);
             for (const r of started) twins.set(r, bare);
           } else {
             for (const variant of paired) twins.set(await start(variant), await start('bare'));
