@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { FileLocks } from './file-lock.js';
 
 /** A promise and the function that resolves it. */
@@ -55,4 +58,20 @@ describe('FileLocks mutex files', () => {
     expect(thirdIn).toBe(true);
     expect(existsSync(path)).toBe(false);
   });
+});
+
+// Real processes (the script runs the library's build: npm test builds it first), since the race
+// lies between processes: one finds the lease missing, another creates it before the first acts.
+describe('FileLocks leases across processes', () => {
+  const script = fileURLToPath(new URL('../../test-support/file-lease-race.mjs', import.meta.url));
+  let dir: string;
+
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'file-lease-race-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('four processes taking one lease 200 times each never hold it at once', async () => {
+    const run = () => promisify(execFile)(process.execPath, [script, dir, '200']);
+    const outputs = await Promise.all([run(), run(), run(), run()]);
+    expect(outputs.map(({ stdout }) => Number(stdout.trim()))).toEqual([0, 0, 0, 0]);
+  }, 120_000);
 });

@@ -96,11 +96,15 @@ export class FileLocks {
     const holder = await readLease(path);
     if (holder !== undefined && holder.expiresAt > Date.now()) return false;
     // Missing or expired: look again under the mutex, where nobody else can remove it, so two
-    // waiters cannot both take over (one removing the other's fresh lease).
+    // waiters cannot both take over (one removing the other's fresh lease). Only an expired
+    // lease is removed: a missing one may be created by anyone at any moment, mutex or not, and
+    // removing "whatever is there now" would delete that new holder's lease.
     return this.exclusive(mutexPath, async () => {
       const again = await readLease(path);
-      if (again !== undefined && again.expiresAt > Date.now()) return false;
-      await unlinkIfPresent(path);
+      if (again !== undefined) {
+        if (again.expiresAt > Date.now()) return false;
+        await unlinkIfPresent(path);
+      }
       return createLease(path, token, ttlMs);
     });
   }
