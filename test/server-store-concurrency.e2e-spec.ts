@@ -1,13 +1,11 @@
 import { FileStore, MemoryStore, type SessionStore } from 'nestjs-flask-session';
-import { RedisStore } from 'nestjs-flask-session/redis';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SECRET, login, removeRedisKeys, sessionCookie, startDemo } from './support/demo.js';
+import { SECRET, login, sessionCookie, startDemo, tempRedisStore } from './support/demo.js';
 
 /** How many sessions a store holds (Redis: keys under its prefix, locks excluded). */
 async function records(store: SessionStore): Promise<number> {
@@ -33,18 +31,7 @@ const stores: Record<string, () => { store: SessionStore; cleanup(): Promise<voi
       },
     };
   },
-  redis: () => {
-    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-    const prefix = `test:${randomBytes(6).toString('hex')}:`;
-    const client = new Redis(url);
-    return {
-      store: new RedisStore({ client, prefix }),
-      cleanup: async () => {
-        await removeRedisKeys(url, prefix);
-        await client.quit();
-      },
-    };
-  },
+  redis: tempRedisStore,
 };
 
 describe.each(Object.keys(stores))('%s store under concurrency', (kind) => {

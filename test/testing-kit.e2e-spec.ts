@@ -27,9 +27,7 @@ import {
   SessionTooLargeError,
   SessionValueError,
 } from 'nestjs-flask-session';
-import { RedisStore } from 'nestjs-flask-session/redis';
 import { SessionTestKit } from 'nestjs-flask-session/testing';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -37,7 +35,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { OLD_SECRET, SECRET, removeRedisKeys } from './support/demo.js';
+import { OLD_SECRET, SECRET, tempRedisStore } from './support/demo.js';
 
 const DAY = 86_400_000;
 const PERMANENT_MAX_AGE = 31 * DAY; // the default permanentLifetime
@@ -130,18 +128,7 @@ const STORES = {
       cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
     };
   },
-  redis: () => {
-    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-    const prefix = `test:${randomBytes(6).toString('hex')}:`;
-    const client = new Redis(url);
-    return {
-      store: new RedisStore({ client, prefix }),
-      cleanup: async () => {
-        await removeRedisKeys(url, prefix);
-        await client.quit();
-      },
-    };
-  },
+  redis: tempRedisStore,
 } satisfies Record<string, () => TestStore>;
 
 describe.each(Object.keys(STORES) as (keyof typeof STORES)[])(

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
+import { RedisStore } from 'nestjs-flask-session/redis';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +61,20 @@ export async function removeRedisKeys(url: string, prefix: string): Promise<void
   } finally {
     await client.quit();
   }
+}
+
+/** A RedisStore on the tests' Redis under a prefix of its own, and how to remove what it wrote. */
+export function tempRedisStore(): { store: RedisStore; cleanup(): Promise<void> } {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = `test:${randomBytes(6).toString('hex')}:`;
+  const client = new Redis(url);
+  return {
+    store: new RedisStore({ client, prefix }),
+    cleanup: async () => {
+      await removeRedisKeys(url, prefix);
+      await client.quit();
+    },
+  };
 }
 
 /** The `name=value` pair of the session cookie in a response, if it set one. */
