@@ -16,6 +16,9 @@ const DAY_MS = 86400_000;
 
 /** A client with a cookie jar: sends its cookie, keeps what the server sets. */
 class Client {
+  /** How many reads answered with the session cookie again (a refresh). */
+  refreshes = 0;
+
   constructor(
     private readonly server: Server,
     public cookie: string,
@@ -27,7 +30,9 @@ class Client {
       .get('/profile')
       .set('Accept', 'application/json')
       .set('Cookie', this.cookie);
-    this.cookie = sessionCookie(res) ?? this.cookie;
+    const resent = sessionCookie(res);
+    if (resent !== undefined) this.refreshes++;
+    this.cookie = resent ?? this.cookie;
     return res.status;
   }
 
@@ -56,14 +61,17 @@ describe.each(STORES)('lifetimes on the %s store', (store) => {
           const user = new Client(demo.server, await login(demo.server, { remember }));
           const stolenCopy = user.cookie;
           const refreshed: string[] = [];
-          // Used (read and written) for the first 1.2 s, well inside its 2 s.
-          for (let i = 0; Date.now() - beforeLogin < 1200; i++) {
+          // Used (read and written) for the first 1.2 s, well inside its 2 s (at least once,
+          // however slow the login was).
+          for (let i = 0; i === 0 || Date.now() - beforeLogin < 1200; i++) {
             expect(await user.profile()).toBe(200);
             expect(await user.addToCart(`item-${i}`)).toHaveLength(i + 1);
             refreshed.push(user.cookie);
             await sleep(300);
           }
-          if (remember === 'on') expect(new Set(refreshed).size).toBeGreaterThan(1);
+          // A permanent session's cookie is re-sent on every read (refreshEachRequest); its
+          // value may still repeat, since it is signed in whole seconds.
+          if (remember === 'on') expect(user.refreshes).toBeGreaterThanOrEqual(refreshed.length);
           await sleep(beforeLogin + 2300 - Date.now());
           // The user, the latest refreshed cookie, and a copy taken at login: all anonymous now.
           const latest = refreshed[refreshed.length - 1];
