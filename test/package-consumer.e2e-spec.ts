@@ -10,6 +10,7 @@ import { freePort } from './support/free-port.js';
 import type { NodeServer } from './support/node-server.js';
 import { packLibrary, type PackedTarball, STALE_BUILD_FILE } from './support/package-tarball.js';
 import { quickStartFiles } from './support/readme-quick-start.js';
+import { childEnv, runCommand } from './support/run-command.js';
 
 // What a user gets from `npm install nestjs-flask-session`: the library packed as a publish
 // packs it, installed from that tarball into fresh Nest 12 apps (an ES module one and a
@@ -34,6 +35,30 @@ const ENTRY_POINTS: Record<string, string[]> = {
   'nestjs-flask-session/redis': ['RedisStore'],
   'nestjs-flask-session/testing': ['SessionTestKit'],
 };
+
+/**
+ * Beside the quick start, what an app's own tests do with `nestjs-flask-session/testing`: the
+ * kit of the installed package (its types compiled where the app compiles, the same
+ * SessionRuntime the app's module registered) makes a logged-in cookie. The HTTP test sends it
+ * to the running app, which shares the secret.
+ */
+const KIT_CHECK = 'src/kit-check.ts';
+const KIT_CHECK_SOURCE = `import { NestFactory } from '@nestjs/core';
+import { SessionTestKit } from 'nestjs-flask-session/testing';
+import { AppModule } from './app.module.js';
+
+async function main(): Promise<void> {
+  const app = await NestFactory.create(AppModule, { logger: false });
+  await app.init();
+  const kit = SessionTestKit.for(app);
+  console.log(await kit.cookieWith<{ username: string; logged_in: boolean }>({
+    username: 'kit',
+    logged_in: true,
+  }));
+  await app.close();
+}
+void main();
+`;
 
 const timings: string[] = [];
 async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -116,6 +141,7 @@ describe('the packed library in fresh Nest 12 apps', () => {
     // only for the step it needs, and a failed step is reported by the tests that need it.
     beforeAll(() => {
       const sources = quickStartFiles(readFileSync(join(LIB, 'README.md'), 'utf8'));
+      sources.set(KIT_CHECK, KIT_CHECK_SOURCE);
       for (const kind of ['esm', 'cjs'] as const) {
         const dir = join(work, kind);
         const app = ConsumerApp.create({
@@ -183,12 +209,13 @@ describe('the packed library in fresh Nest 12 apps', () => {
       describe('its quick start, run as `node dist/main.js`, over HTTP', () => {
         let server: NodeServer | undefined;
         let url: string;
+        const secret = randomBytes(32).toString('base64');
 
         beforeAll(async () => {
           const compiled = await after('compiled', kind);
           const port = await freePort();
           server = await timed(`start ${kind}`, () =>
-            compiled.start(port, { SESSION_SECRET: randomBytes(32).toString('base64') }),
+            compiled.start(port, { SESSION_SECRET: secret }),
           );
           url = server.url;
         }, 300_000);
@@ -222,6 +249,23 @@ describe('the packed library in fresh Nest 12 apps', () => {
           for (let i = 0; i < 3; i++) visits.push((await agent.get('/counter')).body.visits);
           expect(visits).toEqual([1, 2, 3]);
         }, 15_000);
+
+        it('a cookie from the installed test kit (nestjs-flask-session/testing) logs in', async () => {
+          const script = KIT_CHECK.replace(/^src\/(.*)\.ts$/, 'dist/$1.js');
+          const { stdout } = await runCommand(process.execPath, [script], {
+            cwd: app.dir,
+            timeoutMs: 30_000,
+            env: childEnv({ SESSION_SECRET: secret }),
+          });
+          const cookie = stdout.trim();
+          expect(cookie).toMatch(/^session=[^;\s]+$/);
+          const profile = await request(url)
+            .get('/profile')
+            .set('Accept', 'application/json')
+            .set('Cookie', cookie);
+          expect(profile.status).toBe(200);
+          expect(profile.body).toEqual({ greeting: 'Hello, kit' });
+        }, 30_000);
 
         it('POST /logout clears the cookie, and /profile is then 401', async () => {
           const agent = request.agent(url);
