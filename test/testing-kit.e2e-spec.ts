@@ -204,8 +204,9 @@ describe.each(Object.keys(STORES) as (keyof typeof STORES)[])(
         it('writes a record under the id its cookie names', async () => {
           const cookie = await kit.cookieWith({ user: 'ana' });
           const id = cookie.slice('session='.length).split('.')[0];
-          // The same id signed again (as the app signs a refresh) finds the same record.
-          const resigned = kit.cookieForId(id, { signedAt: Date.now() - 1000 });
+          // The same id signed again (as the app signs a refresh) finds the same record. A
+          // minute back: signing times are whole seconds, and 1 s back can be the same second.
+          const resigned = kit.cookieForId(id, { signedAt: Date.now() - 60_000 });
           expect(resigned).not.toBe(cookie);
           expect((await sessionOf(resigned)).body.data).toEqual({ user: 'ana' });
           // An id with no record is no session, however well signed.
