@@ -22,6 +22,29 @@ class Cart {
   items: string[] = [];
 }
 
+/**
+ * set()'s promise over `values`: each is refused with a SessionValueError, or it comes back
+ * from its JSON as `expected(value)` says.
+ */
+function refusedOrKeptAs(
+  values: fc.Arbitrary<unknown>,
+  expected: (value: unknown) => unknown,
+  numRuns: number,
+): void {
+  fc.assert(
+    fc.property(values, (value) => {
+      try {
+        assertStorable('key', value);
+      } catch (error) {
+        expect(error).toBeInstanceOf(SessionValueError);
+        return;
+      }
+      expectStoredAs(fromSessionJson(toSessionJson(value)), expected(value));
+    }),
+    { numRuns },
+  );
+}
+
 /** Values set() must refuse: what JSON cannot hold, would change, or that spells a reserved key. */
 const unstorable = fc.oneof(
   fc
@@ -80,22 +103,9 @@ describe('session JSON (properties)', () => {
   // Guards set()'s promise: what JSON would lose or change is refused (with a
   // SessionValueError), and whatever is accepted comes back as it was (-0 as 0 aside).
   it('assertStorable refuses a value, or it round trips', () => {
-    fc.assert(
-      fc.property(mostlyStorable, (value) => {
-        try {
-          assertStorable('key', value);
-        } catch (error) {
-          expect(error).toBeInstanceOf(SessionValueError);
-          return;
-        }
-        expectStoredAs(fromSessionJson(toSessionJson(value)), storedForm(value));
-      }),
-      { numRuns: 300 },
-    );
+    refusedOrKeptAs(mostlyStorable, storedForm, 300);
   });
 
-  // Guards the mayHoldDates shortcut: data known to hold no Date may skip the replacer, and
-  // must then serialise exactly as it does with it.
   // Guards set()'s promise for arrays and Dates: JSON drops their named properties (and turns
   // an array's holes into null), so such a value must be refused, never stored changed.
   it('assertStorable refuses an array or a Date with named properties, or keeps them', () => {
@@ -108,18 +118,7 @@ describe('session JSON (properties)', () => {
         }),
       )
       .map(([target, extras]) => Object.assign(target, extras));
-    fc.assert(
-      fc.property(withNamedProperties, (value) => {
-        try {
-          assertStorable('key', value);
-        } catch (error) {
-          expect(error).toBeInstanceOf(SessionValueError);
-          return;
-        }
-        expectStoredAs(fromSessionJson(toSessionJson(value)), exactForm(value));
-      }),
-      { numRuns: 100 },
-    );
+    refusedOrKeptAs(withNamedProperties, exactForm, 100);
   });
 
   it('assertStorable refuses an array with holes', () => {
@@ -127,6 +126,7 @@ describe('session JSON (properties)', () => {
     expect(() => assertStorable('key', [1, , 3])).toThrow(/holes or named properties/);
   });
 
+  // Guards the mayHoldDates shortcut: data known to hold no Date may skip the replacer.
   it('without Dates, skipping the Date replacer writes the same JSON', () => {
     fc.assert(
       fc.property(

@@ -104,7 +104,8 @@ export class SessionTestKit {
   /**
    * Server-side stores only: a cookie naming session `id`, signed by this kit's keys at
    * `signedAt`, whether or not a record has that id (the id part of a server store's cookie
-   * value is the text before its first dot). For tests of unknown, re-signed or aged ids.
+   * value is the text before its first dot). For tests of unknown, re-signed or aged ids; an
+   * id that is not 43 base64url characters is refused by the app before any lookup.
    */
   cookieForId(id: string, init: Pick<TestSessionInit, 'signedAt'> = {}): string {
     if (!(this.strategy instanceof ServerStrategy)) {
