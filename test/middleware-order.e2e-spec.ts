@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
 import { Session, SessionModule, SessionService } from 'nestjs-flask-session';
 import { SECRET, sessionCookie } from './support/demo.js';
+import { PLATFORMS, initApp } from './support/platform.js';
 
 /** The app's own middleware, mounted with the MiddlewareConsumer, using the session. */
 @Injectable()
@@ -51,15 +52,14 @@ class VisitsModule implements NestModule {
 
 // The session middleware is mounted on the HTTP platform ahead of every MiddlewareConsumer
 // middleware, whatever the module order, so an app's middleware can read and write the session.
-describe('middleware of the app', () => {
+describe.each(PLATFORMS)('middleware of the app on %s', (platform) => {
   let app: INestApplication;
   beforeEach(async () => {
     const moduleRef = await Test.createTestingModule({
       // The app's module first: the order of imports must not matter.
       imports: [VisitsModule, SessionModule.forRoot({ secretKey: SECRET })],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await initApp(moduleRef, platform, { logger: false });
   });
   afterEach(() => app.close());
 

@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  Body,
   Controller,
   Get,
   Injectable,
@@ -13,8 +14,8 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import type { Response } from 'express';
-import type { Server } from 'node:http';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Session,
@@ -24,6 +25,19 @@ import {
   SessionRuntime,
   SessionService,
 } from 'nestjs-flask-session';
+import { type Platform, initApp } from './platform.js';
+
+/** The platform's response object (Express's Response, Fastify's FastifyReply), used through the adapter. */
+type PlatformResponse = object;
+
+/** Node's response under the platform's: Fastify's reply wraps it, Express's response is it. */
+export function nodeResponse(res: PlatformResponse): ServerResponse {
+  const raw = (res as { raw?: ServerResponse }).raw;
+  if (raw === undefined) return res as ServerResponse;
+  // Fastify must not answer a reply the handler writes itself.
+  (res as { hijack(): void }).hijack();
+  return raw;
+}
 
 /** A provider that reaches the session only through SessionService (a singleton). */
 @Injectable()
@@ -41,15 +55,16 @@ export class TestController {
   constructor(
     private readonly whoAmI: WhoAmI,
     private readonly runtime: SessionRuntime,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   @Get('health')
-  async health(@Res({ passthrough: true }) res: Response): Promise<{ ok: boolean }> {
+  async health(@Res({ passthrough: true }) res: PlatformResponse): Promise<{ ok: boolean }> {
     try {
       await this.runtime.strategy.ping();
       return { ok: true };
     } catch {
-      res.status(503);
+      this.adapterHost.httpAdapter.status(res, 503);
       return { ok: false };
     }
   }
@@ -159,15 +174,16 @@ export class TestController {
   }
 
   @Post('res-after-set')
-  resAfterSet(@Session() session: Session, @Res() res: Response): void {
+  resAfterSet(@Session() session: Session, @Res() res: PlatformResponse): void {
     session.set('raw', 'yes');
-    res.status(202).send('raw response');
+    this.adapterHost.httpAdapter.reply(res, 'raw response', 202);
   }
 
   /** Raw writes in pieces, with encodings and a callback: held and replayed as they were. */
   @Post('chunks-after-set')
-  chunksAfterSet(@Session() session: Session, @Res() res: Response): void {
+  chunksAfterSet(@Session() session: Session, @Res() reply: PlatformResponse): void {
     session.set('chunked', 'yes');
+    const res = nodeResponse(reply);
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.write('one,');
     res.write(Buffer.from('two,'));
@@ -177,9 +193,9 @@ export class TestController {
   }
 
   @Post('redirect-after-set')
-  redirectAfterSet(@Session() session: Session, @Res() res: Response): void {
+  redirectAfterSet(@Session() session: Session, @Res() res: PlatformResponse): void {
     session.set('redirected', 'yes');
-    res.redirect(303, '/read/redirected');
+    this.adapterHost.httpAdapter.redirect(res, 303, '/read/redirected');
   }
 
   @Post('stream-after-set')
@@ -215,6 +231,12 @@ export class TestController {
   async whoami(@Query('delay') delay: string): Promise<{ user: string | undefined }> {
     return { user: await this.whoAmI.user(Number(delay)) };
   }
+
+  /** The same after a request body is parsed: on Fastify that ends after the request hooks. */
+  @Post('whoami')
+  async whoamiAfterBody(@Body() body: { delay: string }): Promise<{ user: string | undefined }> {
+    return { user: await this.whoAmI.user(Number(body.delay)) };
+  }
 }
 
 export interface TestApp {
@@ -240,10 +262,11 @@ export class CapturingLogger implements LoggerService {
   }
 }
 
-/** A real Nest app on Express with the session module and the test routes. */
+/** A real Nest app on the platform (Express unless named) with the session module and the test routes. */
 export async function startTestApp(
   options: SessionModuleOptions,
   logger: LoggerService | false = false,
+  platform: Platform = 'express',
 ): Promise<TestApp> {
   @Module({
     imports: [SessionModule.forRoot(options)],
@@ -252,7 +275,6 @@ export async function startTestApp(
   })
   class TestAppModule {}
   const moduleRef = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger });
-  await app.init();
+  const app = await initApp(moduleRef, platform, { logger });
   return { app, server: app.getHttpServer() as Server, close: () => app.close() };
 }

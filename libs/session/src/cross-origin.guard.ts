@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { ALLOW_CROSS_ORIGIN } from './cross-origin.decorator.js';
 import { isCrossOriginUnsafe } from './cross-origin.js';
 import { contextOf } from './lifecycle/session-context.js';
+import { rawRequest, rawResponse } from './platform/raw-http.js';
 import { CrossOriginRefusedException } from './session.errors.js';
 import { SessionRuntime } from './session.runtime.js';
 
@@ -24,11 +25,10 @@ export class CrossOriginGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const http = context.switchToHttp();
-    const sessionContext = contextOf(http.getResponse<object>());
+    const sessionContext = contextOf(rawResponse(context));
     const refused =
       sessionContext === undefined
-        ? this.decide(http.getRequest<IncomingMessage>())
+        ? this.decide(rawRequest(context))
         : sessionContext.crossOriginRefused;
     if (!refused) return true;
     const allowed = this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_CROSS_ORIGIN, [
@@ -36,7 +36,7 @@ export class CrossOriginGuard implements CanActivate {
       context.getClass(),
     ]);
     if (allowed !== true) {
-      this.tellOnce(http.getRequest<IncomingMessage & { originalUrl?: string }>());
+      this.tellOnce(rawRequest<IncomingMessage & { originalUrl?: string }>(context));
       throw new CrossOriginRefusedException();
     }
     if (sessionContext !== undefined) sessionContext.crossOriginRefused = false;

@@ -26,6 +26,7 @@ export {
 } from './stores/session-store.js';
 export {
   SessionConfigError,
+  SessionPlatformError,
   SessionKeyError,
   SessionValueError,
   SessionTooLargeError,

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { contextOf, sessionOf } from './lifecycle/session-context.js';
+import { rawRequest, rawResponse } from './platform/raw-http.js';
 import { MAX_NEXT_LENGTH } from './session.constants.js';
 import { LoginRedirectException } from './session.errors.js';
 import { SessionRuntime } from './session.runtime.js';
@@ -21,9 +22,8 @@ export class LoggedInGuard implements CanActivate {
   constructor(protected readonly runtime: SessionRuntime) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const http = context.switchToHttp();
-    if (this.isLoggedIn(sessionOf(contextOf(http.getResponse<object>())))) return true;
-    const req = http.getRequest<IncomingMessage & { originalUrl?: string }>();
+    if (this.isLoggedIn(sessionOf(contextOf(rawResponse(context))))) return true;
+    const req = rawRequest<IncomingMessage & { originalUrl?: string }>(context);
     if (this.wantsHtml(req)) {
       const { loginPath } = this.runtime.options.guard;
       const path = req.originalUrl ?? req.url ?? '/';

@@ -6,9 +6,9 @@ import {
   UseInterceptors,
   applyDecorators,
 } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
 import { type Observable, from, switchMap } from 'rxjs';
 import { contextOf, sessionOf } from './lifecycle/session-context.js';
+import { rawResponse } from './platform/raw-http.js';
 import { SessionRuntime } from './session.runtime.js';
 import type { ReleaseLock } from './stores/session-store.js';
 
@@ -22,8 +22,8 @@ export class SessionLockInterceptor implements NestInterceptor {
   constructor(private readonly runtime: SessionRuntime) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const sessionContext = contextOf(http.getResponse<object>());
+    const res = rawResponse(context);
+    const sessionContext = contextOf(res);
     const session = sessionOf(sessionContext);
     return from(this.runtime.strategy.lock(session)).pipe(
       switchMap((release) => {
@@ -31,7 +31,7 @@ export class SessionLockInterceptor implements NestInterceptor {
           const releaseQuietly = this.quiet(release);
           sessionContext.release = releaseQuietly;
           // A client that goes away before the response is written must not keep the lock.
-          http.getResponse<ServerResponse>().once('close', () => void releaseQuietly());
+          res.once('close', () => void releaseQuietly());
         }
         return next.handle();
       }),

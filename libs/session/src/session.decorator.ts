@@ -1,5 +1,6 @@
 import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
 import { contextOf, sessionOf } from './lifecycle/session-context.js';
+import { rawResponse } from './platform/raw-http.js';
 import type { Session as SessionShape } from './session.js';
 
 /**
@@ -7,7 +8,7 @@ import type { Session as SessionShape } from './session.js';
  * (Not `@nestjs/common`'s untyped `Session`, which reads express-session's `req.session`.)
  */
 export const Session = createParamDecorator((_data: unknown, context: ExecutionContext) =>
-  sessionOf(contextOf(context.switchToHttp().getResponse<object>())),
+  sessionOf(contextOf(rawResponse(context))),
 );
 
 /** The session type, under the decorator's name: `@Session() session: Session<AppSession>`. */

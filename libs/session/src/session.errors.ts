@@ -13,6 +13,18 @@ export class SessionConfigError extends Error {
   }
 }
 
+/** The app runs on an HTTP platform the module cannot mount on: the boot fails with this. */
+export class SessionPlatformError extends Error {
+  constructor(readonly platform: string | undefined) {
+    super(
+      `SessionModule cannot run on the HTTP platform ${platform === undefined ? '(unknown)' : `"${platform}"`}: ` +
+        'it supports @nestjs/platform-express and @nestjs/platform-fastify. Create the app with one of them: ' +
+        'NestFactory.create(AppModule) for Express, or NestFactory.create(AppModule, new FastifyAdapter()).',
+    );
+    this.name = 'SessionPlatformError';
+  }
+}
+
 /** `session.pop(key)` on a missing key without a default: Flask's KeyError. */
 export class SessionKeyError extends Error {
   constructor(readonly key: string) {

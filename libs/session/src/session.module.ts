@@ -1,9 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, type NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { CrossOriginGuard } from './cross-origin.guard.js';
 import { LoggedInGuard } from './logged-in.guard.js';
 import { LoginRedirectFilter } from './login-redirect.filter.js';
+import { otherModulesConfigureMiddleware } from './platform/app-middleware.js';
+import { mountRequestHook } from './platform/mount-request-hook.js';
+import type { HttpAdapterLike } from './platform/request-hook.js';
 import { SessionLockInterceptor } from './session-lock.decorator.js';
 import { SESSION_OPTIONS } from './session.constants.js';
 import { SessionMiddleware } from './session.middleware.js';
@@ -38,21 +40,22 @@ export class SessionModule extends ConfigurableSessionModule implements NestModu
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly middleware: SessionMiddleware,
+    private readonly modules: ModulesContainer,
   ) {
     super();
   }
 
   /**
-   * Mounts the middleware on the HTTP platform itself, for every route, ahead of the
-   * MiddlewareConsumer ones (so theirs can use the session too). Nest runs configure() while
-   * it registers middleware, before any route; going through the consumer would wrap every
-   * request in its route matching and bookkeeping, a cost measured with `npm run bench`.
+   * Mounts the middleware on the HTTP platform itself (an Express middleware, a Fastify onRequest
+   * hook), for every route, before routing. Nest runs configure() while it registers
+   * middleware, before any route; an unsupported platform fails the boot here.
    */
   configure(): void {
     const { middleware } = this;
-    this.adapterHost.httpAdapter.use(
-      (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) =>
-        middleware.use(req, res, next),
+    mountRequestHook(
+      this.adapterHost.httpAdapter as HttpAdapterLike | undefined,
+      (req, res, next) => middleware.use(req, res, next),
+      () => otherModulesConfigureMiddleware(this.modules, this),
     );
   }
 }

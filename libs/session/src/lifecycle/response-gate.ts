@@ -11,8 +11,11 @@ export interface ResponseGate {
   commit(res: ServerResponse): void | Promise<void>;
   /** Answers instead of the handler when commit throws or rejects. */
   fail(res: ServerResponse, error: unknown): void;
-  /** 'closed' until the first write, 'held' while an asynchronous commit runs, then 'open'. */
-  gate: 'closed' | 'held' | 'open';
+  /**
+   * 'closed' until the first write, 'held' while an asynchronous commit runs, then 'open'; or
+   * 'failed' once the commit failed and the failure was answered instead.
+   */
+  gate: 'closed' | 'held' | 'open' | 'failed';
   /** Calls held back while an asynchronous commit runs. */
   held: HeldCalls | undefined;
 }
@@ -106,6 +109,7 @@ function intercept(
   args: ArrayLike<unknown>,
 ): unknown {
   if (gate.gate === 'held') return hold(res, gate.held!, method, args);
+  if (gate.gate === 'failed') return drop(res, method, args);
   // writeHead's own headers go on the response now, so the commit adds the session's to them.
   if (method === 'writeHead' && args.length > 1) args = applyWriteHeadHeaders(res, args);
   let pending: void | Promise<void>;
@@ -114,7 +118,7 @@ function intercept(
   } catch (error) {
     gate.gate = 'open';
     failSafely(res, gate, error);
-    return method === 'write' ? true : res;
+    return drop(res, method, args);
   }
   if (pending === undefined) {
     gate.gate = 'open';
@@ -177,13 +181,27 @@ function release(res: ServerResponse, gate: ResponseGate, held: HeldCalls): void
   }
 }
 
-/** gate.fail; if even that throws, the connection is closed: no error may escape the gate. */
+/**
+ * gate.fail; if even that throws, the connection is closed: no error may escape the gate. What
+ * the handler's side writes after that is dropped (drop()).
+ */
 function failSafely(res: ServerResponse, gate: ResponseGate, error: unknown): void {
   try {
     gate.fail(res, error);
   } catch {
     res.destroy();
   }
+  gate.gate = 'failed';
+}
+
+/**
+ * A call made after the response failed, such as the end() Fastify makes after its writeHead()
+ * ran the failing commit: dropped, as the held calls were, so it cannot write after the end.
+ */
+function drop(res: ServerResponse, method: Method, args: ArrayLike<unknown>): unknown {
+  const callback = args[args.length - 1];
+  if (typeof callback === 'function') process.nextTick(callback, abandoned());
+  return method === 'write' ? true : res;
 }
 
 /** The call the gate held, made now that it is open: to the method the patch wrapped. */
