@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CartController } from './cart/cart.controller.js';
 import type { DemoConfig } from './common/demo-config.js';
 import { DemoConfigModule } from './common/demo-config.module.js';
+import { Replies } from './common/replies.js';
 import type { DemoStore } from './common/demo-store.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { HealthController } from './health/health.controller.js';
@@ -53,6 +54,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) },
         { provide: StoreConnection, useValue: new StoreConnection(demoStore) },
+        Replies,
       ],
     };
   }

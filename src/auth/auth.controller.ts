@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, Header, HttpStatus, Post, Query, Res } from '@nestjs/common';
 import { Session } from 'nestjs-flask-session';
 import type { AppSession } from '../common/app-session.js';
 import { escapeHtml, page } from '../common/html.js';
+import { HTML, type PlatformResponse, Replies } from '../common/replies.js';
 import { isLocalPath } from './local-path.js';
 import { LoginDto } from './login.dto.js';
 import { UsersService } from './users.service.js';
@@ -24,28 +24,30 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 
 @Controller()
 export class AuthController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly replies: Replies,
+  ) {}
 
   @Get('login')
-  form(@Query('next') next: unknown, @Res() res: Response): void {
+  @Header('content-type', HTML)
+  form(@Query('next') next: unknown): string {
     // A `next` the login would refuse (over 200 characters) is dropped, not carried into a 400.
     const carried =
       typeof next === 'string' && next.length <= 200 && isLocalPath(next) ? next : undefined;
-    res.type('html').send(loginForm(carried));
+    return loginForm(carried);
   }
 
   @Post('login')
   login(
     @Body() body: LoginDto,
     @Session() session: Session<AppSession>,
-    @Res() res: Response,
+    @Res() res: PlatformResponse,
   ): void {
     const next = isLocalPath(body.next) ? body.next : undefined;
     if (!this.users.check(body.username, body.password)) {
-      res
-        .status(HttpStatus.UNAUTHORIZED)
-        .type('html')
-        .send(loginForm(next, 'Login failed: wrong username or password'));
+      const form = loginForm(next, 'Login failed: wrong username or password');
+      this.replies.html(res, form, HttpStatus.UNAUTHORIZED);
       return;
     }
     // A fresh session (new id, new cookie) that keeps the anonymous session's data (the cart).
@@ -54,21 +56,21 @@ export class AuthController {
     session.set('logged_in', true);
     session.permanent =
       body.remember === 'on' || body.remember === 'true' || body.remember === true;
-    res.redirect(HttpStatus.FOUND, next ?? '/');
+    this.replies.redirect(res, next ?? '/');
   }
 
   @Get('logout')
-  logoutGet(@Session() session: Session<AppSession>, @Res() res: Response): void {
+  logoutGet(@Session() session: Session<AppSession>, @Res() res: PlatformResponse): void {
     this.logout(session, res);
   }
 
   @Post('logout')
-  logoutPost(@Session() session: Session<AppSession>, @Res() res: Response): void {
+  logoutPost(@Session() session: Session<AppSession>, @Res() res: PlatformResponse): void {
     this.logout(session, res);
   }
 
-  private logout(session: Session<AppSession>, res: Response): void {
+  private logout(session: Session<AppSession>, res: PlatformResponse): void {
     session.destroy();
-    res.redirect(HttpStatus.FOUND, '/login');
+    this.replies.redirect(res, '/login');
   }
 }

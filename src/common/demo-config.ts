@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 export type StoreKind = 'cookie' | 'memory' | 'file' | 'redis';
+export type HttpAdapterKind = 'express' | 'fastify';
 
 /** The demo's settings, read from the environment (listed in the README's Set-up). */
 export interface DemoConfig {
@@ -23,9 +24,12 @@ export interface DemoConfig {
   /** TRUSTED_ORIGINS: other origins allowed to send unsafe requests (POST...), as browsers send them. */
   trustedOrigins: string[];
   users: Map<string, string>;
+  /** HTTP_ADAPTER: the Nest platform the app runs on. */
+  httpAdapter: HttpAdapterKind;
 }
 
 const STORES: readonly StoreKind[] = ['cookie', 'memory', 'file', 'redis'];
+const HTTP_ADAPTERS: readonly HttpAdapterKind[] = ['express', 'fastify'];
 
 /** The origin of an http(s) URL as browsers write it (lower case, no default port), if it is one. */
 function originOf(value: string): string | undefined {
@@ -95,6 +99,13 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     else users.set(pair.slice(0, colon).trim(), pair.slice(colon + 1));
   }
 
+  const httpAdapter = (env.HTTP_ADAPTER ?? 'express') as HttpAdapterKind;
+  if (!HTTP_ADAPTERS.includes(httpAdapter)) {
+    problems.push(
+      `HTTP_ADAPTER: must be one of ${HTTP_ADAPTERS.join(', ')}, got "${env.HTTP_ADAPTER}"`,
+    );
+  }
+
   const trustedOrigins = (env.TRUSTED_ORIGINS ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -126,5 +137,6 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     trustProxy: env.TRUST_PROXY === '1',
     trustedOrigins,
     users,
+    httpAdapter,
   };
 }

@@ -1,19 +1,22 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Res } from '@nestjs/common';
 import { Session } from 'nestjs-flask-session';
 import type { AppSession } from '../common/app-session.js';
 import { escapeHtml, page } from '../common/html.js';
+import { type PlatformResponse, Replies } from '../common/replies.js';
 
 @Controller()
 export class HomeController {
+  constructor(private readonly replies: Replies) {}
+
   @Get()
-  index(@Session() session: Session<AppSession>, @Res() res: Response): void {
+  index(@Session() session: Session<AppSession>, @Res() res: PlatformResponse): void {
     if (session.get('logged_in') !== true) {
-      res.redirect(HttpStatus.FOUND, '/login');
+      this.replies.redirect(res, '/login');
       return;
     }
     const name = escapeHtml(session.get('username', ''));
-    res.type('html').send(
+    this.replies.html(
+      res,
       page(
         'Home',
         `<h1>Welcome, ${name}!</h1>

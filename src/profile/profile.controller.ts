@@ -1,21 +1,23 @@
 import { Controller, Get, Headers, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
 import { LoggedInGuard, Session } from 'nestjs-flask-session';
 import type { AppSession } from '../common/app-session.js';
 import { escapeHtml, page } from '../common/html.js';
+import { HTML, type PlatformResponse, Replies } from '../common/replies.js';
 
 @Controller('profile')
 @UseGuards(LoggedInGuard)
 export class ProfileController {
+  constructor(private readonly replies: Replies) {}
+
   @Get()
   show(
     @Session() session: Session<AppSession>,
     @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: PlatformResponse,
   ): string | { username: string } {
     const username = session.get('username', '');
     if (accept?.includes('application/json')) return { username };
-    res.type('html');
+    this.replies.header(res, 'content-type', HTML);
     return page(
       'Profile',
       `<h1>Profile page of ${escapeHtml(username)}</h1><p><a href="/">Home</a></p>`,

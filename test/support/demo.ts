@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { type DemoConfig, loadDemoConfig } from '../../src/common/demo-config.js';
 import { createDemoApp } from '../../src/create-app.js';
+import { type Platform, ready } from './platform.js';
 
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const OLD_SECRET = 'old-test-secret-0123456789-abcdefghijkl';
@@ -24,12 +25,17 @@ export interface DemoHandle {
   close(): Promise<void>;
 }
 
-/** Starts the demo app (as `npm start` would, minus listen) with test settings. */
+/**
+ * Starts the demo app (as `npm start` would, minus listen) with test settings, on the platform
+ * (HTTP_ADAPTER) named, or in `env`, or Express.
+ */
 export async function startDemo(
   store: TestStore,
   env: NodeJS.ProcessEnv = {},
+  platform?: Platform,
 ): Promise<DemoHandle> {
   const config = loadDemoConfig({
+    HTTP_ADAPTER: platform,
     SESSION_SECRET: SECRET,
     SESSION_STORE: store,
     DEMO_USERS: 'admin:admin,bob:s3cret',
@@ -41,6 +47,7 @@ export async function startDemo(
   });
   const app = await createDemoApp(config, false);
   await app.init();
+  await ready(app);
   const close = async (): Promise<void> => {
     await app.close();
     // A prefix the caller chose is the caller's to clean up (it may start another app on it).
