@@ -1,18 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/chromium.js';
+import { PLATFORMS } from './support/platform.js';
 import { type DemoHandle, startDemo } from './support/demo.js';
 
 // Real headless Chromium against the demo over loopback: what a browser keeps and sends.
 
-describe('the demo in a real browser (headless Chromium)', () => {
+describe.each(PLATFORMS)('the demo on %s in a real browser (headless Chromium)', (platform) => {
   let browser: Browser;
   let demo: DemoHandle;
   let base: string;
 
   beforeAll(async () => {
     browser = await launchChromium();
-    demo = await startDemo('cookie');
+    demo = await startDemo('cookie', {}, platform);
     await new Promise<void>((resolve) => demo.server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(demo.server.address() as AddressInfo).port}`;
   });

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { SECRET, sessionCookie } from './support/demo.js';
 import { DemoProcess } from './support/demo-process.js';
+import { PLATFORMS } from './support/platform.js';
 
 // Real processes of the built demo (npm run test:e2e builds first): what `npm start` runs.
-describe('demo processes sharing a file-store directory', () => {
+describe.each(PLATFORMS)('demo processes on %s sharing a file-store directory', (platform) => {
   let dir: string;
   let processes: DemoProcess[] = [];
   const start = async (): Promise<DemoProcess> => {
@@ -14,6 +15,7 @@ describe('demo processes sharing a file-store directory', () => {
       SESSION_SECRET: SECRET,
       SESSION_STORE: 'file',
       SESSION_FILE_DIR: dir,
+      HTTP_ADAPTER: platform,
     });
     processes.push(demo);
     return demo;

@@ -1,12 +1,13 @@
-import { PLATFORMS, type Platform, initApp } from './support/platform.js';
 import { Controller, Get, type INestApplication, Injectable, Module } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import {
   MemoryStore,
   Session,
   SessionConfigError,
   SessionModule,
+  SessionPlatformError,
   type SessionModuleOptions,
   SessionRuntime,
   SessionService,
@@ -14,6 +15,7 @@ import {
 import request from 'supertest';
 import { loadDemoConfig } from '../src/common/demo-config.js';
 import { SECRET, sessionCookie } from './support/demo.js';
+import { PLATFORMS, type Platform, initApp } from './support/platform.js';
 import { CapturingLogger, TestController, WhoAmI, startTestApp } from './support/test-app.js';
 
 @Injectable()
@@ -256,5 +258,34 @@ describe.each(PLATFORMS)('on %s', (platform) => {
         await t.close();
       }
     });
+  });
+});
+
+/** An adapter of a platform the module does not know (as a Koa or H3 adapter would be). */
+class OtherPlatformAdapter extends ExpressAdapter {
+  override getType(): string {
+    return 'koa';
+  }
+}
+
+describe('an HTTP platform other than Express and Fastify', () => {
+  it('fails the boot with a message that names the platforms that work', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [SessionModule.forRoot({ secretKey: SECRET })],
+      controllers: [TestController],
+      providers: [WhoAmI],
+    }).compile();
+    const app = moduleRef.createNestApplication(new OtherPlatformAdapter(), { logger: false });
+    try {
+      const booting = app.init();
+      await expect(booting).rejects.toThrow(SessionPlatformError);
+      await expect(booting).rejects.toThrow(
+        'SessionModule cannot run on the HTTP platform "koa": it supports @nestjs/platform-express ' +
+          'and @nestjs/platform-fastify. Create the app with one of them: NestFactory.create(AppModule) ' +
+          'for Express, or NestFactory.create(AppModule, new FastifyAdapter()).',
+      );
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -7,6 +7,8 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { LoggedInGuard, Session, SessionModule } from 'nestjs-flask-session';
 import { SessionTestKit } from 'nestjs-flask-session/testing';
@@ -51,14 +53,18 @@ class AccountController {
 })
 class AppModule {}
 
-describe('account', () => {
+// The same tests on Express and on Fastify: keep the platform your app runs on.
+describe.each([
+  ['Express', () => new ExpressAdapter()],
+  ['Fastify', () => new FastifyAdapter()],
+])('account on %s', (_platform, adapter) => {
   let app: INestApplication;
   let kit: SessionTestKit;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    app = moduleRef.createNestApplication(adapter());
+    await app.listen(0, '127.0.0.1'); // on Fastify, routes answer once the app listens (or is ready)
     kit = SessionTestKit.for(app);
   });
 
