@@ -1,13 +1,14 @@
 import request from 'supertest';
 import { type DemoHandle, login, setCookieLine, startDemo } from './support/demo.js';
+import { PLATFORMS } from './support/platform.js';
 import { RedisServer } from './support/redis-server.js';
 
-describe('demo on Redis when Redis goes away', () => {
+describe.each(PLATFORMS)('demo on Redis when Redis goes away, on %s', (platform) => {
   let redis: RedisServer;
   let demo: DemoHandle;
   beforeEach(async () => {
     redis = await RedisServer.start();
-    demo = await startDemo('redis', { REDIS_URL: redis.url });
+    demo = await startDemo('redis', { REDIS_URL: redis.url }, platform);
   });
   afterEach(async () => {
     await demo.close();

@@ -9,7 +9,6 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import type { Response } from 'express';
 import { once } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import request from 'supertest';
@@ -22,10 +21,16 @@ import {
 } from 'nestjs-flask-session';
 import { SECRET, setCookieLine } from './support/demo.js';
 import { FlakyStore } from './support/flaky-store.js';
-import { CapturingLogger } from './support/test-app.js';
+import { PLATFORMS, type Platform, initApp } from './support/platform.js';
+import { CapturingLogger, nodeResponse } from './support/test-app.js';
 
 // The response gate (lifecycle/response-gate.ts) on raw writes: backpressure while a commit is
-// held, the headers of writeHead(status, headers), and held calls that throw when replayed.
+// held, the headers of writeHead(status, headers), and held calls that throw when replayed. The
+// handlers write Node's response under the platform's (nodeResponse: on Fastify, the reply is
+// hijacked), so the gate is tested at Node's level on both platforms.
+
+/** The platform's response object (Express's Response, Fastify's FastifyReply). */
+type PlatformResponse = object;
 
 /** Chunk i of a body: told apart by its number and letter. */
 const chunkAt = (i: number, size: number) =>
@@ -72,8 +77,9 @@ class GateController {
     @Query('size') size: string,
     @Query('count') count: string,
     @Session() session: Session,
-    @Res() res: Response,
+    @Res() reply: PlatformResponse,
   ): Promise<void> {
+    const res = nodeResponse(reply);
     lastRun = undefined;
     session.set('streamed', 'yes');
     res.setHeader('content-type', 'text/plain');
@@ -103,8 +109,9 @@ class GateController {
     @Query('form') form: 'object' | 'message' | 'list',
     @Query('session') use: 'write' | 'read',
     @Session() session: Session,
-    @Res() res: Response,
+    @Res() reply: PlatformResponse,
   ): void {
+    const res = nodeResponse(reply);
     if (use === 'write') session.set('a', '1');
     else session.get('a');
     if (form === 'object') res.writeHead(200, HEADERS);
@@ -115,27 +122,31 @@ class GateController {
 
   /** The same, on a route that never touches the session. */
   @Post('write-head-untouched')
-  writeHeadUntouched(@Query('form') form: 'object' | 'list', @Res() res: Response): void {
+  writeHeadUntouched(@Query('form') form: 'object' | 'list', @Res() reply: PlatformResponse): void {
+    const res = nodeResponse(reply);
     res.writeHead(200, form === 'object' ? HEADERS : HEADER_LIST);
     res.end('written');
   }
 
   /** A list with a name and no value: writeHead throws, as Node's does, and the handler answers. */
   @Post('write-head-odd')
-  writeHeadOdd(@Session() session: Session, @Res() res: Response): void {
+  writeHeadOdd(@Session() session: Session, @Res() reply: PlatformResponse): void {
     session.set('a', '1');
+    const res = nodeResponse(reply);
     try {
       res.writeHead(200, ['Cache-Control']);
       res.end('written');
     } catch (error) {
-      res.status(400).json({ code: (error as { code?: string }).code });
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: (error as { code?: string }).code }));
     }
   }
 
   /** A write and an end with callbacks, held while the session is saved: what each callback saw. */
   @Post('write-callbacks')
-  writeCallbacks(@Session() session: Session, @Res() res: Response): void {
+  writeCallbacks(@Session() session: Session, @Res() reply: PlatformResponse): void {
     session.set('cb', 'yes');
+    const res = nodeResponse(reply);
     const seen = (what: string) => (error?: Error | null) =>
       callbacksSeen.push(
         `${what}: ${(error as { code?: string } | null | undefined)?.code ?? 'ok'}`,
@@ -149,9 +160,10 @@ class GateController {
   badWrite(
     @Query('first') first: string | undefined,
     @Session() session: Session,
-    @Res() res: Response,
+    @Res() reply: PlatformResponse,
   ): void {
     session.set('bad', 'yes');
+    const res = nodeResponse(reply);
     if (first === undefined) res.write('partial,');
     res.write(123);
     res.end('never');
@@ -167,6 +179,7 @@ interface GateApp {
 }
 
 async function startGateApp(
+  platform: Platform,
   store: SessionModuleOptions['store'],
   logger: LoggerService | false = false,
 ): Promise<GateApp> {
@@ -176,8 +189,7 @@ async function startGateApp(
   })
   class GateAppModule {}
   const moduleRef = await Test.createTestingModule({ imports: [GateAppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger });
-  await app.init();
+  const app = await initApp(moduleRef, platform, { logger });
   return { app, server: app.getHttpServer() as Server };
 }
 
@@ -220,153 +232,155 @@ const varyOf = (res: request.Response) =>
     .split(',')
     .map((name) => name.trim());
 
-describe.each(Object.keys(stores) as StoreKind[])('the response gate on the %s store', (kind) => {
-  let t: GateApp;
-  beforeEach(async () => {
-    t = await startGateApp(stores[kind]());
-  });
-  afterEach(() => t.app.close());
+describe.each(PLATFORMS)('on %s', (platform) => {
+  describe.each(Object.keys(stores) as StoreKind[])('the response gate on the %s store', (kind) => {
+    let t: GateApp;
+    beforeEach(async () => {
+      t = await startGateApp(platform, stores[kind]());
+    });
+    afterEach(() => t.app.close());
 
-  it.each([
-    [1024, 256],
-    [65536, 16],
-  ])(
-    'a writer that respects backpressure holds no more than the high-water mark, and the body arrives whole (%i-byte chunks)',
-    async (size, count) => {
-      const res = await request(t.server)
-        .get(`/backpressure?size=${size}&count=${count}`)
-        .timeout(5000);
+    it.each([
+      [1024, 256],
+      [65536, 16],
+    ])(
+      'a writer that respects backpressure holds no more than the high-water mark, and the body arrives whole (%i-byte chunks)',
+      async (size, count) => {
+        const res = await request(t.server)
+          .get(`/backpressure?size=${size}&count=${count}`)
+          .timeout(5000);
+        expect(res.status).toBe(200);
+        expect(res.text).toBe(bodyOf(size, count));
+        expect(setCookieLine(res)).toBeDefined();
+        const run = lastRun!;
+        // Without backpressure the whole body waits in memory behind the store.
+        expect(run.heldMost).toBeLessThanOrEqual(run.highWaterMark + size);
+        if (held(kind)) expect(run.falseWhileHeld).toBeGreaterThan(0);
+        // The replayed writes filled the socket: the 'drain' is Node's, when it empties.
+        expect(run.drainsWhileFull).toBe(0);
+      },
+    );
+
+    it('a writer held back on a HEAD request, whose writes Node drops, gets its drain', async () => {
+      // The socket never fills, so only the gate can tell the writer to go on.
+      const res = await request(t.server).head('/backpressure?size=1024&count=64').timeout(3000);
       expect(res.status).toBe(200);
-      expect(res.text).toBe(bodyOf(size, count));
       expect(setCookieLine(res)).toBeDefined();
-      const run = lastRun!;
-      // Without backpressure the whole body waits in memory behind the store.
-      expect(run.heldMost).toBeLessThanOrEqual(run.highWaterMark + size);
-      if (held(kind)) expect(run.falseWhileHeld).toBeGreaterThan(0);
-      // The replayed writes filled the socket: the 'drain' is Node's, when it empties.
-      expect(run.drainsWhileFull).toBe(0);
-    },
-  );
+      if (held(kind)) expect(lastRun!.falseWhileHeld).toBeGreaterThan(0);
+    });
 
-  it('a writer held back on a HEAD request, whose writes Node drops, gets its drain', async () => {
-    // The socket never fills, so only the gate can tell the writer to go on.
-    const res = await request(t.server).head('/backpressure?size=1024&count=64').timeout(3000);
-    expect(res.status).toBe(200);
-    expect(setCookieLine(res)).toBeDefined();
-    if (held(kind)) expect(lastRun!.falseWhileHeld).toBeGreaterThan(0);
-  });
+    describe.each(['object', 'message', 'list'] as const)(
+      'writeHead(status, headers) in %s form',
+      (form) => {
+        it('keeps the session cookie, no-store and Vary: Cookie, with the handler’s headers', async () => {
+          const res = await request(t.server).post(`/write-head?form=${form}&session=write`);
+          expect(res.status).toBe(200);
+          expect(res.text).toBe('written');
+          expect(res.headers['content-type']).toBe('text/plain');
+          expect(setCookieLine(res)).toMatch(/^session=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
+          expect(setCookieLine(res, 'other')).toBe('other=1');
+          if (form === 'list') expect(res.headers['set-cookie']).toContain('other=2');
+          expect(res.headers['cache-control']).toBe('no-store');
+          expect(varyOf(res)).toEqual(expect.arrayContaining(['Accept-Encoding', 'Cookie']));
+          if (form === 'message') expect(statusMessage(res)).toBe('Fine');
+        });
 
-  describe.each(['object', 'message', 'list'] as const)(
-    'writeHead(status, headers) in %s form',
-    (form) => {
-      it('keeps the session cookie, no-store and Vary: Cookie, with the handler’s headers', async () => {
-        const res = await request(t.server).post(`/write-head?form=${form}&session=write`);
+        it('a session only read adds Cookie to its Vary and leaves its caching alone', async () => {
+          const res = await request(t.server).post(`/write-head?form=${form}&session=read`);
+          expect(res.status).toBe(200);
+          expect(setCookieLine(res)).toBeUndefined();
+          expect(res.headers['cache-control']).toBe('public, max-age=60');
+          expect(varyOf(res)).toEqual(['Accept-Encoding', 'Cookie']);
+        });
+      },
+    );
+
+    it.each(['object', 'list'] as const)(
+      'a route that never touches the session keeps its writeHead headers as they are (%s form)',
+      async (form) => {
+        const res = await request(t.server).post(`/write-head-untouched?form=${form}`);
         expect(res.status).toBe(200);
-        expect(res.text).toBe('written');
-        expect(res.headers['content-type']).toBe('text/plain');
-        expect(setCookieLine(res)).toMatch(/^session=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
-        expect(setCookieLine(res, 'other')).toBe('other=1');
-        if (form === 'list') expect(res.headers['set-cookie']).toContain('other=2');
-        expect(res.headers['cache-control']).toBe('no-store');
-        expect(varyOf(res)).toEqual(expect.arrayContaining(['Accept-Encoding', 'Cookie']));
-        if (form === 'message') expect(statusMessage(res)).toBe('Fine');
-      });
-
-      it('a session only read adds Cookie to its Vary and leaves its caching alone', async () => {
-        const res = await request(t.server).post(`/write-head?form=${form}&session=read`);
-        expect(res.status).toBe(200);
-        expect(setCookieLine(res)).toBeUndefined();
+        expect(res.headers['set-cookie']).toEqual(
+          form === 'object' ? ['other=1'] : ['other=1', 'other=2'],
+        );
         expect(res.headers['cache-control']).toBe('public, max-age=60');
-        expect(varyOf(res)).toEqual(['Accept-Encoding', 'Cookie']);
+        expect(res.headers.vary).toBe('Accept-Encoding');
+        expect(res.headers['content-type']).toBe('text/plain');
+      },
+    );
+
+    it('a header list of odd length throws ERR_INVALID_ARG_VALUE at writeHead, as Node’s does', async () => {
+      const res = await request(t.server).post('/write-head-odd').timeout(3000);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ code: 'ERR_INVALID_ARG_VALUE' });
+      expect(setCookieLine(res)).toBeDefined();
+    });
+
+    if (held(kind)) {
+      it('a held write that throws when replayed, before anything was sent, is a 500', async () => {
+        expect(await outcome(request(t.server).post('/bad-write?first'))).toBe(500);
       });
-    },
-  );
 
-  it.each(['object', 'list'] as const)(
-    'a route that never touches the session keeps its writeHead headers as they are (%s form)',
-    async (form) => {
-      const res = await request(t.server).post(`/write-head-untouched?form=${form}`);
-      expect(res.status).toBe(200);
-      expect(res.headers['set-cookie']).toEqual(
-        form === 'object' ? ['other=1'] : ['other=1', 'other=2'],
-      );
-      expect(res.headers['cache-control']).toBe('public, max-age=60');
-      expect(res.headers.vary).toBe('Accept-Encoding');
-      expect(res.headers['content-type']).toBe('text/plain');
-    },
-  );
-
-  it('a header list of odd length throws ERR_INVALID_ARG_VALUE at writeHead, as Node’s does', async () => {
-    const res = await request(t.server).post('/write-head-odd').timeout(3000);
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ code: 'ERR_INVALID_ARG_VALUE' });
-    expect(setCookieLine(res)).toBeDefined();
+      it('a held write that throws when replayed after the headers went out closes the connection', async () => {
+        expect(await outcome(request(t.server).post('/bad-write'))).toBe('closed');
+      });
+    }
   });
 
-  if (held(kind)) {
-    it('a held write that throws when replayed, before anything was sent, is a 500', async () => {
-      expect(await outcome(request(t.server).post('/bad-write?first'))).toBe(500);
+  describe('the response gate when failing the response throws too', () => {
+    let t: GateApp;
+    beforeEach(async () => {
+      // fail() logs the cause: a logger that throws makes fail() throw.
+      const logger = new CapturingLogger();
+      logger.error = () => {
+        throw new Error('logger down');
+      };
+      t = await startGateApp(platform, new MemoryStore(), logger);
     });
+    afterEach(() => t.app.close());
 
-    it('a held write that throws when replayed after the headers went out closes the connection', async () => {
-      expect(await outcome(request(t.server).post('/bad-write'))).toBe('closed');
+    it('closes the connection, and nothing escapes as an unhandled rejection', async () => {
+      expect(await outcome(request(t.server).post('/bad-write?first'))).toBe('closed');
     });
-  }
-});
-
-describe('the response gate when failing the response throws too', () => {
-  let t: GateApp;
-  beforeEach(async () => {
-    // fail() logs the cause: a logger that throws makes fail() throw.
-    const logger = new CapturingLogger();
-    logger.error = () => {
-      throw new Error('logger down');
-    };
-    t = await startGateApp(new MemoryStore(), logger);
   });
-  afterEach(() => t.app.close());
 
-  it('closes the connection, and nothing escapes as an unhandled rejection', async () => {
-    expect(await outcome(request(t.server).post('/bad-write?first'))).toBe('closed');
+  describe('a held write that throws when replayed', () => {
+    it('is logged as a failed write after the session was saved, not as a failed save', async () => {
+      const logger = new CapturingLogger();
+      const t = await startGateApp(platform, new MemoryStore(), logger);
+      try {
+        const res = await request(t.server).post('/bad-write?first').timeout(3000);
+        expect(res.status).toBe(500);
+        expect(res.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+        const errors = logger.messages('error').join('\n');
+        expect(errors).toMatch(/The response could not be written after the session was saved: /);
+        expect(errors).not.toMatch(/Session could not be saved/);
+      } finally {
+        await t.app.close();
+      }
+    });
   });
-});
 
-describe('a held write that throws when replayed', () => {
-  it('is logged as a failed write after the session was saved, not as a failed save', async () => {
-    const logger = new CapturingLogger();
-    const t = await startGateApp(new MemoryStore(), logger);
-    try {
-      const res = await request(t.server).post('/bad-write?first').timeout(3000);
-      expect(res.status).toBe(500);
-      expect(res.body).toEqual({ statusCode: 500, message: 'Internal server error' });
-      const errors = logger.messages('error').join('\n');
-      expect(errors).toMatch(/The response could not be written after the session was saved: /);
-      expect(errors).not.toMatch(/Session could not be saved/);
-    } finally {
-      await t.app.close();
+  describe('held writes whose commit fails', () => {
+    /** A memory store whose saves fail after a moment, like a Redis that went away mid-request. */
+    class FailingSaves extends MemoryStore {
+      override async create(): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('connection lost');
+      }
     }
-  });
-});
 
-describe('held writes whose commit fails', () => {
-  /** A memory store whose saves fail after a moment, like a Redis that went away mid-request. */
-  class FailingSaves extends MemoryStore {
-    override async create(): Promise<void> {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      throw new Error('connection lost');
-    }
-  }
-
-  it('call back with an error, so a handler awaiting a write does not wait forever', async () => {
-    callbacksSeen.length = 0;
-    const t = await startGateApp(new FailingSaves());
-    try {
-      expect(await outcome(request(t.server).post('/write-callbacks'))).toBe(503);
-      for (let i = 0; i < 20 && callbacksSeen.length < 2; i++)
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(callbacksSeen).toEqual(['write: ERR_STREAM_DESTROYED', 'end: ERR_STREAM_DESTROYED']);
-    } finally {
-      await t.app.close();
-    }
+    it('call back with an error, so a handler awaiting a write does not wait forever', async () => {
+      callbacksSeen.length = 0;
+      const t = await startGateApp(platform, new FailingSaves());
+      try {
+        expect(await outcome(request(t.server).post('/write-callbacks'))).toBe(503);
+        for (let i = 0; i < 20 && callbacksSeen.length < 2; i++)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(callbacksSeen).toEqual(['write: ERR_STREAM_DESTROYED', 'end: ERR_STREAM_DESTROYED']);
+      } finally {
+        await t.app.close();
+      }
+    });
   });
 });

@@ -2,9 +2,10 @@ import { SessionLockTimeoutError } from 'nestjs-flask-session';
 import request from 'supertest';
 import { SECRET, sessionCookie, setCookieLine } from './support/demo.js';
 import { FlakyStore } from './support/flaky-store.js';
+import { PLATFORMS } from './support/platform.js';
 import { CapturingLogger, type TestApp, startTestApp } from './support/test-app.js';
 
-describe('a server-side store that fails', () => {
+describe.each(PLATFORMS)('a server-side store that fails, on %s', (platform) => {
   let store: FlakyStore;
   let logger: CapturingLogger;
   let t: TestApp;
@@ -12,7 +13,7 @@ describe('a server-side store that fails', () => {
   beforeEach(async () => {
     store = new FlakyStore();
     logger = new CapturingLogger();
-    t = await startTestApp({ secretKey: SECRET, store, storeTimeout: 300 }, logger);
+    t = await startTestApp({ secretKey: SECRET, store, storeTimeout: 300 }, logger, platform);
     cookie = sessionCookie(await request(t.server).post('/set/user?value=ana'))!;
   });
   afterEach(() => t.close());

@@ -1,6 +1,7 @@
 // Run by test/lock-release.e2e-spec.ts against the built package, in a process of its own: a
 // store whose lock release rejects, a client that goes away while it holds the lock, and one
-// that stays. Prints what the clients saw; the parent checks the process lived to tell.
+// that stays. Prints what the clients saw; the parent checks the process lived to tell. The
+// platform is the first argument: express (the default) or fastify.
 import 'reflect-metadata';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,7 +58,15 @@ Reflect.decorate(
   AppModule,
 );
 
-const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+const platform = process.argv[2] ?? 'express';
+const adapter =
+  platform === 'fastify'
+    ? new (await import('@nestjs/platform-fastify')).FastifyAdapter()
+    : platform === 'express'
+      ? new (await import('@nestjs/platform-express')).ExpressAdapter()
+      : undefined;
+if (adapter === undefined) throw new Error(`unknown platform: ${platform}`);
+const app = await NestFactory.create(AppModule, adapter, { logger: ['error', 'warn'] });
 await app.listen(0, '127.0.0.1');
 const { port } = app.getHttpServer().address();
 
