@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
-import { ConsumerApp, type ModuleKind } from './support/consumer-app.js';
+import { ConsumerApp, type ModuleKind, PLATFORM_PACKAGES } from './support/consumer-app.js';
+import type { Platform } from './support/platform.js';
 import { freePort } from './support/free-port.js';
 import type { NodeServer } from './support/node-server.js';
 import { packLibrary, type PackedTarball, STALE_BUILD_FILE } from './support/package-tarball.js';
@@ -48,8 +49,8 @@ import { SessionTestKit } from 'nestjs-flask-session/testing';
 import { AppModule } from './app.module.js';
 
 async function main(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { logger: false });
-  await app.init();
+  // No HTTP platform: the kit needs only the module.
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
   const kit = SessionTestKit.for(app);
   console.log(await kit.cookieWith<{ username: string; logged_in: boolean }>({
     username: 'kit',
@@ -59,6 +60,14 @@ async function main(): Promise<void> {
 }
 void main();
 `;
+
+/**
+ * Each module system on one platform, crossed, so both module systems and both platforms run
+ * with two installs instead of four: how a package resolves (its export map, require() of ES
+ * modules) does not depend on the platform, and what the platform changes (the request hook,
+ * Node's response under Fastify's reply) does not depend on the module system.
+ */
+const PLATFORM_OF: Record<ModuleKind, Platform> = { esm: 'express', cjs: 'fastify' };
 
 const timings: string[] = [];
 async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -140,13 +149,15 @@ describe('the packed library in fresh Nest 12 apps', () => {
     // Both apps install, then compile, at once (npm's cache is safe to share); each test waits
     // only for the step it needs, and a failed step is reported by the tests that need it.
     beforeAll(() => {
-      const sources = quickStartFiles(readFileSync(join(LIB, 'README.md'), 'utf8'));
-      sources.set(KIT_CHECK, KIT_CHECK_SOURCE);
+      const readme = readFileSync(join(LIB, 'README.md'), 'utf8');
       for (const kind of ['esm', 'cjs'] as const) {
         const dir = join(work, kind);
+        const sources = quickStartFiles(readme, PLATFORM_OF[kind]);
+        sources.set(KIT_CHECK, KIT_CHECK_SOURCE);
         const app = ConsumerApp.create({
           dir,
           kind,
+          platform: PLATFORM_OF[kind],
           tarball: tarball.path,
           sources,
           lockfile: LOCKFILE,
@@ -166,8 +177,8 @@ describe('the packed library in fresh Nest 12 apps', () => {
     };
 
     describe.each([
-      { kind: 'esm' as const, title: 'ES module app ("type": "module")' },
-      { kind: 'cjs' as const, title: 'CommonJS app (tsc emits require())' },
+      { kind: 'esm' as const, title: 'ES module app ("type": "module") on Express' },
+      { kind: 'cjs' as const, title: 'CommonJS app (tsc emits require()) on Fastify' },
     ])('the $title', ({ kind }) => {
       let app: ConsumerApp;
 
@@ -175,12 +186,17 @@ describe('the packed library in fresh Nest 12 apps', () => {
         app = await after('installed', kind);
       }, 300_000);
 
-      it('installs the library without ioredis and with the one @nestjs/core of the app', () => {
+      it('installs the library without ioredis, the other platform, and with the one @nestjs/core of the app', () => {
         const installed = JSON.parse(
           readFileSync(join(app.dir, 'node_modules/nestjs-flask-session/package.json'), 'utf8'),
         );
         expect(installed.version).toBe(manifest.version);
         expect(app.has('node_modules/ioredis')).toBe(false);
+        // The package needs neither platform: each app has its own alone.
+        const other = PLATFORM_OF[kind] === 'express' ? 'fastify' : 'express';
+        expect(app.has(`node_modules/${PLATFORM_PACKAGES[other]}`)).toBe(false);
+        expect(app.has(`node_modules/${other}`)).toBe(false);
+        expect(app.has(`node_modules/${PLATFORM_PACKAGES[PLATFORM_OF[kind]]}`)).toBe(true);
         expect(app.has('node_modules/nestjs-flask-session/node_modules/@nestjs')).toBe(false);
       });
 

@@ -43,6 +43,11 @@ const usedThroughGlobals: Record<string, (use: FileModules) => boolean> = {
   'reflect-metadata': (use) => use.reflectMetadataApi,
 };
 
+// Optional peers declared for the versions they are tested at, never imported: the module reaches
+// the HTTP platform through Nest's HttpAdapterHost (getType(), getInstance(), use()), so an app
+// on either platform installs and loads only its own (src/platform/).
+const reachedThroughNest = ['@nestjs/platform-express', '@nestjs/platform-fastify'];
+
 interface ModuleRef {
   specifier: string;
   how: string;
@@ -362,7 +367,15 @@ describe('the package imports only what its package.json declares (read from the
     }
     const problems: string[] = [];
     for (const name of declared) {
-      if (imported.has(name)) continue;
+      if (imported.has(name)) {
+        if (reachedThroughNest.includes(name))
+          problems.push(`${name} is imported: the module must reach it through Nest's adapter`);
+        continue;
+      }
+      if (reachedThroughNest.includes(name)) {
+        if (!optionalPeers.includes(name)) problems.push(`${name} must be an optional peer`);
+        continue;
+      }
       const usedThrough = usedThroughGlobals[name];
       if (usedThrough === undefined) {
         problems.push(`${name} is declared but the build never imports it`);

@@ -1,19 +1,21 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NodeServer } from './node-server.js';
+import type { Platform } from './platform.js';
 import { runCommand } from './run-command.js';
 
 /** `esm`: `"type": "module"`; `cjs`: no type, so tsc's `nodenext` emits `require()` calls. */
 export type ModuleKind = 'esm' | 'cjs';
 
-/** What an app built with `nest new` installs, minus the Nest CLI and the test tooling. */
-const DEPENDENCIES = [
-  '@nestjs/common',
-  '@nestjs/core',
-  '@nestjs/platform-express',
-  'reflect-metadata',
-  'rxjs',
-];
+/**
+ * What an app built with `nest new` installs, minus the Nest CLI and the test tooling, with the
+ * platform's package alone (`nest new` installs Express's; a Fastify app swaps it).
+ */
+const DEPENDENCIES = ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs'];
+export const PLATFORM_PACKAGES: Record<Platform, string> = {
+  express: '@nestjs/platform-express',
+  fastify: '@nestjs/platform-fastify',
+};
 const DEV_DEPENDENCIES = ['typescript', '@types/node'];
 
 const tsconfig = (kind: ModuleKind) => ({
@@ -40,6 +42,7 @@ export class ConsumerApp {
   private constructor(
     readonly dir: string,
     readonly kind: ModuleKind,
+    readonly platform: Platform,
   ) {}
 
   /**
@@ -49,6 +52,7 @@ export class ConsumerApp {
   static create(options: {
     dir: string;
     kind: ModuleKind;
+    platform: Platform;
     tarball: string;
     lockfile: string;
     sources: Map<string, string>;
@@ -56,11 +60,14 @@ export class ConsumerApp {
     const version = lockedVersions(options.lockfile);
     const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, version(n)]));
     const manifest = {
-      name: `consumer-${options.kind}`,
+      name: `consumer-${options.kind}-${options.platform}`,
       version: '0.0.0',
       private: true,
       ...(options.kind === 'esm' ? { type: 'module' } : {}),
-      dependencies: { ...pick(DEPENDENCIES), 'nestjs-flask-session': `file:${options.tarball}` },
+      dependencies: {
+        ...pick([...DEPENDENCIES, PLATFORM_PACKAGES[options.platform]]),
+        'nestjs-flask-session': `file:${options.tarball}`,
+      },
       devDependencies: pick(DEV_DEPENDENCIES),
     };
     const files = new Map([
@@ -72,7 +79,7 @@ export class ConsumerApp {
       mkdirSync(dirname(join(options.dir, path)), { recursive: true });
       writeFileSync(join(options.dir, path), text);
     }
-    return new ConsumerApp(options.dir, options.kind);
+    return new ConsumerApp(options.dir, options.kind, options.platform);
   }
 
   /** From npm's cache when it holds everything (no registry round trip), else the registry. */
