@@ -46,7 +46,7 @@ describe.each(PLATFORMS)(
       await browser?.close();
       await demo?.close();
       // Only if it started: a failed launch leaves none, and waiting on none would hang the hook.
-    if (attacker) await new Promise((resolve) => attacker.close(resolve));
+      if (attacker) await new Promise((resolve) => attacker.close(resolve));
     });
 
     it.each([
