@@ -94,6 +94,7 @@ describe.each(PLATFORMS)('on %s', (platform) => {
         ['a thrown exception', '/throw-after-set', 400, 'thrown'],
         ['@Res()', '/res-after-set', 202, 'raw'],
         ['a redirect', '/redirect-after-set', 303, 'redirected'],
+        ['@Redirect()', '/redirect-decorator-after-set', 302, 'redirect-decorated'],
         ['a stream', '/stream-after-set', 201, 'streamed'],
       ])('commits before the headers leave on %s', async (_how, path, status, key) => {
         const jar = {};
@@ -104,6 +105,14 @@ describe.each(PLATFORMS)('on %s', (platform) => {
         expect((await withJar(jar, request(t.server).get(`/read/${key}`))).body).toEqual({
           value: 'yes',
         });
+      });
+
+      it("the app's own cookie, set through the platform, goes out beside the session's", async () => {
+        const res = await request(t.server).post('/own-cookie');
+        const lines = res.headers['set-cookie'] as unknown as string[];
+        expect(lines).toHaveLength(2);
+        expect(lines).toContain('theme=dark; Path=/');
+        expect(setCookieLine(res)).toMatch(/^session=[^;]+;/);
       });
 
       it('raw writes in pieces reach the client whole, after the commit', async () => {

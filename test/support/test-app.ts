@@ -10,6 +10,7 @@ import {
   Param,
   Post,
   Query,
+  Redirect,
   Res,
   StreamableFile,
 } from '@nestjs/common';
@@ -230,6 +231,24 @@ export class TestController {
   @Get('whoami')
   async whoami(@Query('delay') delay: string): Promise<{ user: string | undefined }> {
     return { user: await this.whoAmI.user(Number(delay)) };
+  }
+
+  /** Nest's @Redirect(): the adapter redirects with what the handler returns. */
+  @Post('redirect-decorator-after-set')
+  @Redirect('/read/redirect-decorated', 302)
+  redirectDecoratorAfterSet(@Session() session: Session): void {
+    session.set('redirect-decorated', 'yes');
+  }
+
+  /** A cookie of the app's own, set through the platform's adapter, beside the session's. */
+  @Post('own-cookie')
+  ownCookie(
+    @Session() session: Session,
+    @Res({ passthrough: true }) res: PlatformResponse,
+  ): string {
+    this.adapterHost.httpAdapter.setHeader(res, 'set-cookie', 'theme=dark; Path=/');
+    session.set('own', 'yes');
+    return 'ok';
   }
 
   /** The same after a request body is parsed: on Fastify that ends after the request hooks. */
