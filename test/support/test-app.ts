@@ -17,6 +17,7 @@ import {
 import { Test } from '@nestjs/testing';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Session,
@@ -38,6 +39,14 @@ export function nodeResponse(res: PlatformResponse): ServerResponse {
   // Fastify must not answer a reply the handler writes itself.
   (res as { hijack(): void }).hijack();
   return raw;
+}
+
+/** The pieces as Buffers, `gapMs` apart. */
+async function* piecesOverTime(pieces: string[], gapMs: number): AsyncGenerator<Buffer> {
+  for (const piece of pieces) {
+    yield Buffer.from(piece);
+    await sleep(gapMs);
+  }
 }
 
 /** A provider that reaches the session only through SessionService (a singleton). */
@@ -193,16 +202,52 @@ export class TestController {
     res.end(',five');
   }
 
+  /**
+   * Raw writes over turns of the event loop: the later ones come after a store that fails at
+   * once has failed the response (the gate drops them).
+   */
+  @Post('chunks-over-time-after-set')
+  async chunksOverTimeAfterSet(
+    @Session() session: Session,
+    @Res() reply: PlatformResponse,
+  ): Promise<void> {
+    session.set('chunked', 'yes');
+    const res = nodeResponse(reply);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    for (const piece of ['one,', 'two,']) {
+      res.write(piece);
+      await sleep(5);
+    }
+    res.end('three');
+  }
+
   @Post('redirect-after-set')
   redirectAfterSet(@Session() session: Session, @Res() res: PlatformResponse): void {
     session.set('redirected', 'yes');
     this.adapterHost.httpAdapter.redirect(res, 303, '/read/redirected');
   }
 
+  /** The same through Nest's @Redirect(): Nest calls the adapter's redirect after the handler. */
+  @Post('redirect-decorator-after-set')
+  @Redirect('/read/redirected', 303)
+  redirectDecoratorAfterSet(@Session() session: Session): void {
+    session.set('redirected', 'yes');
+  }
+
   @Post('stream-after-set')
   streamAfterSet(@Session() session: Session): StreamableFile {
     session.set('streamed', 'yes');
     return new StreamableFile(Buffer.from('streamed body'));
+  }
+
+  /**
+   * A stream whose chunks come one at a time, over turns of the event loop (as a file's do): a
+   * store that fails at once has failed the response before its second chunk, and the pipe stops.
+   */
+  @Post('slow-stream-after-set')
+  slowStreamAfterSet(@Session() session: Session): StreamableFile {
+    session.set('streamed', 'yes');
+    return new StreamableFile(Readable.from(piecesOverTime(['one,', 'two,', 'three'], 5)));
   }
 
   @Post('regenerate')
