@@ -36,7 +36,8 @@ describe.each(PLATFORMS)('a server-side store that fails, on %s', (platform) => 
 
   it('a write that fails is a 503 without Set-Cookie, never a silent loss', async () => {
     store.down = true;
-    const fresh = await request(t.server).post('/set/a?value=1');
+    // A response the failure leaves open must fail this test in time, not hang the run.
+    const fresh = await request(t.server).post('/set/a?value=1').timeout(3000);
     expect(fresh.status).toBe(503);
     expect(setCookieLine(fresh)).toBeUndefined();
     expect(fresh.body).toEqual({ statusCode: 503, message: 'Session store unavailable' });

@@ -278,13 +278,6 @@ export class TestController {
     return { user: await this.whoAmI.user(Number(delay)) };
   }
 
-  /** Nest's @Redirect(): the adapter redirects with what the handler returns. */
-  @Post('redirect-decorator-after-set')
-  @Redirect('/read/redirect-decorated', 302)
-  redirectDecoratorAfterSet(@Session() session: Session): void {
-    session.set('redirect-decorated', 'yes');
-  }
-
   /** A cookie of the app's own, set through the platform's adapter, beside the session's. */
   @Post('own-cookie')
   ownCookie(
