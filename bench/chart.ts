@@ -63,7 +63,7 @@ export function renderChart(report: BenchResults): string {
   const axis = labelWidth + scale(1);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" font-family="sans-serif" font-size="13">
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="10" y="20" font-size="15" font-weight="bold">Throughput relative to the platform's bare Nest route (median of ${report.options.rounds} rounds; black tick = target)</text>
+<text x="10" y="20" font-size="15" font-weight="bold">Throughput relative to the platform's bare route (median of ${report.options.rounds} rounds; black tick = target)</text>
 <line x1="${axis}" x2="${axis}" y1="30" y2="${y - 20}" stroke="#bbb" stroke-dasharray="4 3"/>
 ${parts.join('\n')}
 </svg>
