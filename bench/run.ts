@@ -1,6 +1,7 @@
 // The benchmark harness: `npm run bench`. Starts each variant of bench/server.ts in its own
 // process, gives it a live session, loads it from a separate autocannon process over loopback,
-// and reports median req/s, p50/p99 latency and the ratio to the bare route of the same round.
+// and reports median req/s, p50/p99 latency and the ratio to the bare route of the same round on
+// the same platform (Express or Fastify).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
@@ -10,7 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { renderChart } from './chart.js';
 import { renderTable } from './table.js';
-import { LABELS, SCENARIOS, type Scenario, TARGETS, VARIANTS, type Variant } from './variants.js';
+import {
+  baselineOf,
+  isBaseline,
+  LABELS,
+  REDIS_VARIANTS,
+  SCENARIOS,
+  type Scenario,
+  TARGETS,
+  VARIANTS,
+  type Variant,
+} from './variants.js';
 
 export interface BenchOptions {
   rounds: number;
@@ -25,6 +36,11 @@ export interface BenchOptions {
   scenarios: readonly Scenario[];
   /** Where results.json, results.md and chart.svg go; none: not written. */
   outDir: string | undefined;
+  /**
+   * Called with each server once all of a round's servers are up, before any load: the smoke
+   * test checks their answers here. A rejection fails the run (every server is stopped).
+   */
+  probe?: (server: { variant: Variant; scenario: Scenario; port: number }) => Promise<void>;
   log: (line: string) => void;
 }
 
@@ -46,7 +62,10 @@ export interface VariantResult {
   label: string;
   samples: Sample[];
   median: { rps: number; cpuUs: number; p50: number; p99: number; ratio: number };
+  /** Target: at least this ratio. */
   target?: number;
+  /** Target: a ratio above each of these variants' (same scenario, same run). */
+  beats?: Variant[];
 }
 
 export interface BenchResults {
@@ -58,7 +77,7 @@ export interface BenchResults {
   pinned: boolean;
   /** Which Redis served the Redis variants. */
   redis: string;
-  options: Omit<BenchOptions, 'log' | 'outDir'>;
+  options: Omit<BenchOptions, 'log' | 'outDir' | 'probe'>;
   results: VariantResult[];
 }
 
@@ -380,13 +399,13 @@ interface Running {
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const pin = pinning();
   const prefix = `bench:${process.pid}:`;
-  const usesRedis = options.variants.some((v) => v === 'redis' || v === 'connect-redis');
+  const usesRedis = options.variants.some((v) => REDIS_VARIANTS.includes(v));
   const ownedRedis = usesRedis ? await ownRedis(pin?.load) : undefined;
   const redis = new Redis(redisUrl, { lazyConnect: true });
   const samples = new Map<string, Sample[]>();
-  const variants = options.variants.includes('bare')
-    ? options.variants
-    : (['bare', ...options.variants] as Variant[]);
+  // Each platform's bare route is there whenever one of its variants is: the ratios' baseline.
+  const baselines = [...new Set(options.variants.map(baselineOf))];
+  const variants = [...baselines.filter((b) => !options.variants.includes(b)), ...options.variants];
   const sliceSeconds = Math.min(2, options.duration);
   const slices = options.smoke ? 1 : Math.max(1, Math.round(options.duration / sliceSeconds));
   const sliceArgs: LoadArgs = options.smoke
@@ -396,7 +415,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of options.scenarios) {
         const running: Running[] = [];
-        /** Each variant's bare twin: the same idle time between slices as the variant's own. */
+        /**
+         * Each variant's bare twin (its platform's bare route): the same idle time between
+         * slices as the variant's own.
+         */
         const twins = new Map<Running, Running>();
         // A smoke run checks that every server answers, not how fast: its servers boot on any
         // CPU, all at once, instead of one by one on the measured CPU: together they take longer
@@ -420,22 +442,40 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           return r;
         };
         try {
-          const paired = variants.filter((variant) => variant !== 'bare');
+          const paired = variants.filter((variant) => !isBaseline(variant));
           if (options.smoke) {
-            // One bare server is every variant's twin: half the boots, and no ratio is read.
-            // Every start settles before a failure is thrown, so that `finally` stops every
-            // server that did start (one left running would keep the test's process alive).
-            const starts = [start('bare'), ...paired.map(start)];
+            // One bare server per platform is every variant's twin: half the boots, and no ratio
+            // is read. Every start settles before a failure is thrown, so that `finally` stops
+            // every server that did start (one left running would keep the test's process alive).
+            const starts = [...baselines, ...paired].map(start);
             const failure = (await Promise.allSettled(starts)).find(
               (result) => result.status === 'rejected',
             );
             if (failure !== undefined) throw failure.reason;
-            const [bare, ...started] = await Promise.all(starts);
-            for (const r of started) twins.set(r, bare);
+            const started = await Promise.all(starts);
+            const bares = started.slice(0, baselines.length);
+            for (const r of started.slice(baselines.length)) {
+              twins.set(
+                r,
+                bares.find((bare) => bare.variant === baselineOf(r.variant))!,
+              );
+            }
           } else {
-            for (const variant of paired) twins.set(await start(variant), await start('bare'));
+            for (const variant of paired) {
+              twins.set(await start(variant), await start(baselineOf(variant)));
+            }
           }
-          if (twins.size === 0) await start('bare');
+          // A bare route no variant is paired with runs on its own, its own baseline.
+          const lone: Running[] = [];
+          for (const baseline of baselines) {
+            if (!running.some((r) => r.variant === baseline)) lone.push(await start(baseline));
+          }
+          if (options.probe !== undefined) {
+            const probe = options.probe;
+            await Promise.all(
+              running.map((r) => probe({ variant: r.variant, scenario, port: r.port })),
+            );
+          }
           for (const r of running) {
             r.cookie = await sessionCookie(r.port);
             if (options.warmup > 0 && !options.smoke) {
@@ -462,7 +502,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           };
           // A twin is loaded only beside its variant, so its totals are the variant's baseline.
           for (let slice = 0; slice < slices; slice++) {
-            if (twins.size === 0) await measure(running[0]);
+            for (const r of lone) await measure(r);
             for (const [r, twin] of rotate([...twins], slice + round)) {
               const bareFirst = (slice + round) % 2 === 0;
               if (bareFirst) await measure(twin);
@@ -473,18 +513,20 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         } finally {
           await Promise.all(running.map((r) => stopServer(r.child)));
         }
-        // The bare row: all twins together.
-        const bares = running.filter((r) => r.variant === 'bare');
-        const bare: Running = {
-          ...bares[0],
-          requests: bares.reduce((sum, r) => sum + r.requests, 0),
-          failed: bares.reduce((sum, r) => sum + r.failed, 0),
-          seconds: bares.reduce((sum, r) => sum + r.seconds, 0),
-          cpuTicks: bares.reduce((sum, r) => sum + r.cpuTicks, 0),
-          p50: bares.flatMap((r) => r.p50),
-          p99: bares.flatMap((r) => r.p99),
-        };
-        for (const r of [bare, ...twins.keys()]) {
+        // Each platform's bare row: all its twins together.
+        const bareRows = baselines.map((baseline): Running => {
+          const bares = running.filter((r) => r.variant === baseline);
+          return {
+            ...bares[0],
+            requests: bares.reduce((sum, r) => sum + r.requests, 0),
+            failed: bares.reduce((sum, r) => sum + r.failed, 0),
+            seconds: bares.reduce((sum, r) => sum + r.seconds, 0),
+            cpuTicks: bares.reduce((sum, r) => sum + r.cpuTicks, 0),
+            p50: bares.flatMap((r) => r.p50),
+            p99: bares.flatMap((r) => r.p99),
+          };
+        });
+        for (const r of [...bareRows, ...twins.keys()]) {
           const rps = r.requests / r.seconds;
           // Against its twin's slices, run beside its own; the bare route itself is 1.
           const baseline = twins.get(r) ?? r;
@@ -502,7 +544,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           const key = `${r.variant}/${scenario}`;
           samples.set(key, [...(samples.get(key) ?? []), sample]);
           options.log(
-            `round ${round} ${scenario.padEnd(5)} ${r.variant.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s  ` +
+            `round ${round} ${scenario.padEnd(5)} ${r.variant.padEnd(22)} ${rps.toFixed(0).padStart(6)} req/s  ` +
               `p50 ${sample.p50.toFixed(2)} ms  p99 ${sample.p99.toFixed(1)} ms  cpu ${sample.cpuUs.toFixed(1)} µs/req  ` +
               `ratio ${sample.ratio.toFixed(3)}${r.failed ? `  FAILED ${r.failed}` : ''}`,
           );
@@ -533,11 +575,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           p99: median(list.map((s) => s.p99)),
           ratio: median(list.map((s) => s.ratio)),
         },
-        target: TARGETS.find((t) => t.variant === variant && t.scenario === scenario)?.min,
+        ...targetOf(variant, scenario),
       });
     }
   }
-  const { log: _log, outDir, ...recorded } = options;
+  const { log: _log, outDir, probe: _probe, ...recorded } = options;
   const report: BenchResults = {
     date: new Date().toISOString(),
     loader: LOADER,
@@ -555,6 +597,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     writeFileSync(join(outDir, 'chart.svg'), renderChart(report));
   }
   return report;
+}
+
+/** The target of a variant in a scenario, as results.json records it. */
+function targetOf(
+  variant: Variant,
+  scenario: Scenario,
+): Pick<VariantResult, 'target' | 'beats'> | undefined {
+  const target = TARGETS.find((t) => t.variant === variant && t.scenario === scenario);
+  if (target === undefined) return undefined;
+  return 'min' in target ? { target: target.min } : { beats: [...target.beats] };
 }
 
 function option(name: string, fallback: number): number {

@@ -1,14 +1,18 @@
-// One benchmark app: the same minimal Nest 12 app on Express serving GET /profile, in the
-// variant named by BENCH_VARIANT and the scenario named by BENCH_SCENARIO. Prints
-// "READY <port>" once it listens. GET /login makes the session every load request then uses.
+// One benchmark app: the same minimal Nest 12 app serving GET /profile, in the variant named by
+// BENCH_VARIANT and the scenario named by BENCH_SCENARIO, on Express (this file) or on Fastify
+// (bench/fastify-app.ts). Prints "READY <port>" once it listens. GET /login makes the session
+// every load request then uses.
 import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   Controller,
   createParamDecorator,
   Get,
   Inject,
   Injectable,
+  type INestApplication,
   type MiddlewareConsumer,
   Module,
   type NestMiddleware,
@@ -19,50 +23,31 @@ import {
   UnauthorizedException,
   UseGuards,
   type DynamicModule,
-  type Type,
 } from '@nestjs/common';
 import { NestFactory, REQUEST } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieSession from 'cookie-session';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import expressSession from 'express-session';
-import { Redis } from 'ioredis';
 import { createClient } from 'redis';
+import { LoggedInGuard, Session, SessionService } from 'nestjs-flask-session';
+import { createFastifyApp } from './fastify-app.js';
 import {
-  LoggedInGuard,
-  MemoryStore,
-  Session,
-  SessionModule,
-  SessionService,
-} from 'nestjs-flask-session';
-import { RedisStore } from 'nestjs-flask-session/redis';
-import type { DiagnosticVariant, Scenario, Variant } from './variants.js';
+  BareController,
+  type BenchSession,
+  bareApp,
+  moduleApp,
+  moduleProfileController,
+  redisPrefix,
+  redisUrl,
+  scenario,
+  SECRET,
+} from './session-app.js';
+import { type DiagnosticVariant, isFastifyVariant, type Variant } from './variants.js';
 
-const SECRET = 'bench-secret-0123456789-abcdefghijklmnopq';
 const variant = process.env.BENCH_VARIANT as Variant | DiagnosticVariant;
-const scenario = process.env.BENCH_SCENARIO as Scenario;
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisPrefix = process.env.BENCH_REDIS_PREFIX ?? 'bench:';
 
-interface BenchSession {
-  username: string;
-  logged_in: boolean;
-  n: number;
-}
 type ExpressSessionRequest = { session: Record<string, any> & { regenerate?: unknown } };
-
-@Controller()
-class BareController {
-  @Get('login')
-  login(): string {
-    return 'ok';
-  }
-
-  @Get('profile')
-  profile(): string {
-    return 'Profile page of bench';
-  }
-}
 
 /** Diagnostics: the cost of any Nest middleware on every route. */
 @Injectable()
@@ -121,36 +106,6 @@ class DecoratorOnlyController {
 }
 
 @Controller()
-class ModuleController {
-  @Get('login')
-  login(@Session() session: Session<BenchSession>): string {
-    session.set('username', 'bench');
-    session.set('logged_in', true);
-    session.set('n', 0);
-    return 'ok';
-  }
-}
-
-@Controller()
-class ModuleReadController {
-  @Get('profile')
-  @UseGuards(LoggedInGuard)
-  profile(@Session() session: Session<BenchSession>): string {
-    return `Profile page of ${session.get('username')}`;
-  }
-}
-
-@Controller()
-class ModuleWriteController {
-  @Get('profile')
-  profile(@Session() session: Session<BenchSession>): string {
-    const n = session.get('n', 0) + 1;
-    session.set('n', n);
-    return `Profile page of ${session.get('username')}: ${n}`;
-  }
-}
-
-@Controller()
 class ServiceController {
   constructor(private readonly sessions: SessionService<BenchSession>) {}
 
@@ -202,42 +157,18 @@ class ExpressSessionController {
   }
 }
 
-function moduleApp(
-  store: 'cookie' | 'memory' | 'redis',
-  controllers: Type[],
-  providers: Type[] = [],
-): DynamicModule {
-  const sessionStore =
-    store === 'memory'
-      ? new MemoryStore()
-      : store === 'redis'
-        ? new RedisStore({
-            client: new Redis(redisUrl, { enableOfflineQueue: true, enableAutoPipelining: true }),
-            prefix: redisPrefix,
-          })
-        : undefined;
-  @Module({})
-  class BenchModule {}
-  return {
-    module: BenchModule,
-    imports: [SessionModule.forRoot({ secretKey: SECRET, store: sessionStore })],
-    controllers: [ModuleController, ...controllers],
-    providers,
-  };
-}
-
-async function main(): Promise<void> {
-  const write = scenario === 'write';
+/** The variant's app on Express. */
+async function createExpressApp(): Promise<INestApplication> {
   let root: DynamicModule;
   let middleware: ((app: NestExpressApplication) => Promise<void>) | undefined;
   switch (variant) {
     case 'bare':
-      root = { module: class BareModule {}, controllers: [BareController] };
+      root = bareApp();
       break;
     case 'cookie':
     case 'memory':
     case 'redis':
-      root = moduleApp(variant, [write ? ModuleWriteController : ModuleReadController]);
+      root = moduleApp(variant, [moduleProfileController()]);
       break;
     case 'noop-middleware':
       root = { module: NoopMiddlewareModule, controllers: [BareController] };
@@ -247,7 +178,7 @@ async function main(): Promise<void> {
       break;
     case 'raw-middleware':
     case 'als-middleware':
-      root = { module: class BareModule {}, controllers: [BareController] };
+      root = bareApp();
       middleware = async (app) => {
         const storage = new AsyncLocalStorage<object>();
         app.use(
@@ -304,9 +235,16 @@ async function main(): Promise<void> {
   }
   const app = await NestFactory.create<NestExpressApplication>(root, { logger: ['error'] });
   await middleware?.(app);
+  return app;
+}
+
+async function main(): Promise<void> {
+  const app = isFastifyVariant(variant)
+    ? await createFastifyApp(variant)
+    : await createExpressApp();
   app.enableShutdownHooks(['SIGTERM']);
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
   console.log(`READY ${address.port}`);
 }
 
