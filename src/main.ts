@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
   const address = (app.getHttpServer() as Server).address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  console.log(`Demo listening on http://${config.host}:${port} (session store: ${config.store})`);
+  console.log(
+    `Demo listening on http://${config.host}:${port} (session store: ${config.store}, platform: ${config.httpAdapter})`,
+  );
 }
 
 main().catch((error: unknown) => {
