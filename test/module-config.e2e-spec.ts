@@ -190,6 +190,7 @@ describe.each(PLATFORMS)('on %s', (platform) => {
       });
       expect(config.secrets).toEqual([SECRET, `${SECRET}-old`]);
       expect(config.lifetimeMs).toBe(60_000);
+      expect(config.httpAdapter).toBe('express');
       expect([...config.users]).toEqual([
         ['a', 'b'],
         ['c', 'd:e'],
@@ -200,6 +201,7 @@ describe.each(PLATFORMS)('on %s', (platform) => {
       [{ SESSION_STORE: 'mongo' }, /SESSION_STORE: must be one of cookie, memory, file, redis/],
       [{ SESSION_LIFETIME: '-5' }, /SESSION_LIFETIME: must be a positive whole number/],
       [{ DEMO_USERS: 'nopassword' }, /DEMO_USERS/],
+      [{ HTTP_ADAPTER: 'koa' }, /HTTP_ADAPTER: must be one of express, fastify, got "koa"/],
     ])('rejects %j', (env, expected) => {
       expect(() => loadDemoConfig({ SESSION_SECRET: SECRET, ...env })).toThrow(expected);
     });
