@@ -8,6 +8,12 @@ export type {
 } from './session-options.js';
 export { Session } from './session.decorator.js';
 export { SessionService } from './session.service.js';
+export { Flash } from './flash/flash.decorator.js';
+export { FlashService } from './flash/flash.service.js';
+export type { FlashMessage } from './flash/flash-messages.js';
+export { Cookies } from './cookies/cookies.decorator.js';
+export { CookiesService } from './cookies/cookies.service.js';
+export type { CookieOptions, CookieLocation } from './cookies/cookie-options.js';
 export { LoggedInGuard } from './logged-in.guard.js';
 export { SessionLock, SessionLockInterceptor } from './session-lock.decorator.js';
 export { AllowCrossOrigin } from './cross-origin.decorator.js';
@@ -31,6 +37,8 @@ export {
   SessionValueError,
   SessionTooLargeError,
   SessionStoreError,
+  CookieError,
+  CookieTooLargeError,
   SessionStoreFullError,
   SessionLockTimeoutError,
   LoginRedirectException,

@@ -6,6 +6,12 @@ import {
   DEFAULT_MAX_SESSION_BYTES,
   DEFAULT_STORE_TIMEOUT_MS,
 } from './session.constants.js';
+import {
+  COOKIE_DOMAIN,
+  COOKIE_NAME,
+  COOKIE_PATH,
+  namePrefixProblems,
+} from './cookie/cookie-syntax.js';
 import { SessionConfigError } from './session.errors.js';
 import {
   type CrossOriginOptions,
@@ -145,12 +151,6 @@ const KNOWN_OPTIONS = new Set([
 ]);
 const KNOWN_COOKIE_OPTIONS = new Set(['name', 'path', 'domain', 'httpOnly', 'secure', 'sameSite']);
 const KNOWN_CROSS_ORIGIN_OPTIONS = new Set(['trustedOrigins']);
-// RFC 6265 section 4.1.1: a cookie-name is an RFC 7230 token.
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// RFC 6265 section 4.1.1: path-value is any CHAR except CTLs or ";".
-const COOKIE_PATH = /^\/[\u0020-\u003A\u003C-\u007E]*$/;
-const COOKIE_DOMAIN =
-  /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 const defaultIsLoggedIn = (session: Session): boolean => session.get('logged_in') === true;
 
@@ -348,34 +348,9 @@ function checkCookie(cookie: SessionCookieOptions, problems: string[]): Resolved
       "cookie.sameSite: 'none' needs cookie.secure: true (browsers reject SameSite=None without Secure); use 'lax' or set secure: true and serve over HTTPS",
     );
   }
-  checkNamePrefix(name, { path, domain, secure }, problems);
+  for (const [attribute, problem] of namePrefixProblems(name, { path, domain, secure }))
+    problems.push(`cookie.${attribute}: ${problem.replace('set secure', 'set cookie.secure')}`);
   return { name, path, domain, httpOnly, secure, sameSite };
-}
-
-/**
- * RFC 6265bis section 4.1.3: browsers accept a `__Secure-` cookie only with Secure, and a
- * `__Host-` cookie only with Secure, `Path=/` and no Domain. A setting they would reject is a
- * cookie that silently never arrives: refuse it here instead. Browsers match the prefixes
- * without regard to case.
- */
-function checkNamePrefix(
-  name: unknown,
-  { path, domain, secure }: { path: unknown; domain: unknown; secure: unknown },
-  problems: string[],
-): void {
-  if (typeof name !== 'string') return;
-  const host = /^__host-/i.test(name);
-  if (!host && !/^__secure-/i.test(name)) return;
-  const prefix = host ? '__Host-' : '__Secure-';
-  if (secure !== true) {
-    problems.push(
-      `cookie.secure: a ${prefix} cookie must be Secure; set cookie.secure: true (and serve over HTTPS)`,
-    );
-  }
-  if (host && path !== '/')
-    problems.push('cookie.path: a __Host- cookie must have path "/"; remove the path option');
-  if (host && domain !== undefined)
-    problems.push('cookie.domain: a __Host- cookie cannot have a domain; remove the domain option');
 }
 
 function checkCrossOrigin(

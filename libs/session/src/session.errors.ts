@@ -139,3 +139,32 @@ export class CrossOriginRefusedException extends ForbiddenException {
     this.name = 'CrossOriginRefusedException';
   }
 }
+
+/**
+ * A cookie beside the session (`@Cookies()`) that cannot be set as asked: a name or value RFC
+ * 6265 does not allow, an option browsers would reject, or a call after the headers left.
+ */
+export class CookieError extends TypeError {
+  constructor(
+    readonly cookie: string,
+    problem: string,
+  ) {
+    super(`Cookie "${cookie}" cannot be set: ${problem}`);
+    this.name = 'CookieError';
+  }
+}
+
+/** A cookie whose Set-Cookie line is over the 4,093 bytes browsers keep: never a silent drop. */
+export class CookieTooLargeError extends CookieError {
+  constructor(
+    cookie: string,
+    readonly bytes: number,
+  ) {
+    super(
+      cookie,
+      `its Set-Cookie line would be ${bytes} bytes, over the 4093-byte limit browsers accept ` +
+        '(they drop a bigger cookie silently). Store less in it, or keep the data on the server.',
+    );
+    this.name = 'CookieTooLargeError';
+  }
+}

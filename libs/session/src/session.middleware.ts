@@ -1,6 +1,8 @@
 import { HttpException, HttpStatus, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appendSetCookie, isHttps, readCookie, varyOnCookie } from './cookie/cookie-header.js';
+import { setCookieLine } from './cookies/cookie-options.js';
+import type { CookieJarSettings, RequestCookies } from './cookies/request-cookies.js';
 import { isCrossOriginUnsafe } from './cross-origin.js';
 import { commitBeforeFirstWrite } from './lifecycle/response-gate.js';
 import {
@@ -23,11 +25,16 @@ import type { RequestSession } from './session.js';
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware, SessionCommitter {
-  constructor(private readonly runtime: SessionRuntime) {}
+  readonly cookieJar: CookieJarSettings;
+
+  constructor(private readonly runtime: SessionRuntime) {
+    this.cookieJar = runtime.cookieJar;
+  }
 
   use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     const { strategy, options } = this.runtime;
     const context = new SessionContext(this);
+    context.cookieHeader = req.headers.cookie;
     const { crossOrigin } = options;
     if (crossOrigin !== false && isCrossOriginUnsafe(req, crossOrigin, options.trustProxy))
       context.crossOriginRefused = true;
@@ -64,8 +71,11 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
   /** Runs once, when the response is about to leave (see response-gate.ts). */
   commit(context: SessionContext, res: ServerResponse): void | Promise<void> {
     const session = context.session;
-    // A refused cross-origin request changes no session, whatever ran before the refusal.
-    if (session === undefined || context.crossOriginRefused) return this.unlock(context);
+    // A refused cross-origin request changes no session and sets no cookie, whatever ran before the refusal.
+    if (context.crossOriginRefused) return this.unlock(context);
+    // The app's own cookies go out whatever becomes of the session (they do not need the store).
+    if (context.cookies !== undefined) this.writeAppCookies(context.cookies, res);
+    if (session === undefined) return this.unlock(context);
     const now = Date.now();
     if (context.release === undefined) {
       const action = this.runtime.strategy.commit(session, now);
@@ -84,6 +94,14 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
     const release = context.release;
     context.release = undefined;
     return release?.();
+  }
+
+  private writeAppCookies(cookies: RequestCookies, res: ServerResponse): void {
+    if (cookies.read) varyOnCookie(res);
+    if (cookies.outgoing === undefined) return;
+    const https = isHttps(res.req, this.runtime.options.trustProxy);
+    for (const cookie of cookies.outgoing)
+      appendSetCookie(res, setCookieLine(cookie, cookie.secure === 'auto' ? https : cookie.secure));
   }
 
   private writeHeaders(action: CookieAction, session: RequestSession, res: ServerResponse): void {

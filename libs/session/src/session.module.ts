@@ -1,5 +1,7 @@
 import { Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { CookiesService } from './cookies/cookies.service.js';
+import { FlashService } from './flash/flash.service.js';
 import { CrossOriginGuard } from './cross-origin.guard.js';
 import { LoggedInGuard } from './logged-in.guard.js';
 import { LoginRedirectFilter } from './login-redirect.filter.js';
@@ -28,13 +30,22 @@ import { SessionService } from './session.service.js';
     SessionRuntime,
     SessionMiddleware,
     SessionService,
+    FlashService,
+    CookiesService,
     LoggedInGuard,
     SessionLockInterceptor,
     { provide: APP_FILTER, useClass: LoginRedirectFilter },
     // Refuses unsafe cross-origin requests on every route without @AllowCrossOrigin().
     { provide: APP_GUARD, useClass: CrossOriginGuard },
   ],
-  exports: [SessionService, LoggedInGuard, SessionLockInterceptor, SessionRuntime],
+  exports: [
+    SessionService,
+    FlashService,
+    CookiesService,
+    LoggedInGuard,
+    SessionLockInterceptor,
+    SessionRuntime,
+  ],
 })
 export class SessionModule extends ConfigurableSessionModule implements NestModule {
   constructor(

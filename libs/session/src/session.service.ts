@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { sessionContextStorage, sessionOf } from './lifecycle/session-context.js';
+import { activeContext, sessionOf } from './lifecycle/session-context.js';
 import type { Session } from './session.js';
 
 /**
@@ -11,14 +11,7 @@ import type { Session } from './session.js';
 export class SessionService<TData extends object = Record<string, any>> {
   /** The session of the request being handled; throws outside a request. */
   get current(): Session<TData> {
-    const context = sessionContextStorage.getStore();
-    if (context === undefined) {
-      throw new Error(
-        'SessionService used outside a request, or in an app where no class injects it by constructor or ' +
-          'property (it was reached some other way, e.g. moduleRef.get): set SessionModule option asyncContext: true.',
-      );
-    }
-    return sessionOf(context) as unknown as Session<TData>;
+    return sessionOf(activeContext('SessionService')) as unknown as Session<TData>;
   }
 
   get<K extends keyof TData & string>(key: K): TData[K] | undefined {

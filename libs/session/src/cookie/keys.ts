@@ -1,7 +1,8 @@
 import { hkdfSync } from 'node:crypto';
 
 /** What a derived key is for: a key never serves two purposes (itsdangerous' salt). */
-export type KeyPurpose = 'cookie-signing' | 'cookie-encryption' | 'session-id-signing';
+export type KeyPurpose =
+  'cookie-signing' | 'cookie-encryption' | 'session-id-signing' | 'signed-cookie-values';
 
 /** Derives a 32-byte key per secret for one purpose (HKDF-SHA256). Order is kept: index 0 signs. */
 export function deriveKeys(secrets: readonly string[], purpose: KeyPurpose): Buffer[] {

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
+import { type CookieJarSettings, RequestCookies } from '../cookies/request-cookies.js';
+import { FlashMessages } from '../flash/flash-messages.js';
 import type { RequestSession } from '../session.js';
 import type { ReleaseLock } from '../stores/session-store.js';
 import { type ResponseGate, gateOf } from './response-gate.js';
@@ -8,6 +10,8 @@ import { type ResponseGate, gateOf } from './response-gate.js';
 export interface SessionCommitter {
   commit(context: SessionContext, res: ServerResponse): void | Promise<void>;
   fail(res: ServerResponse, error: unknown): void;
+  /** What the request's cookies beside the session share. */
+  readonly cookieJar: CookieJarSettings;
 }
 
 /**
@@ -28,8 +32,19 @@ export class SessionContext implements ResponseGate {
   crossOriginRefused = false;
   gate: ResponseGate['gate'] = 'closed';
   held: ResponseGate['held'];
+  /** The request's Cookie header, for `@Cookies()` (a string: no reference to the request). */
+  cookieHeader: string | undefined;
+  /** The cookies beside the session, made when first used. */
+  cookies: RequestCookies | undefined;
+  /** The flash messages, made when first used (they hold what this request consumed). */
+  flash: FlashMessages | undefined;
 
   constructor(private readonly committer: SessionCommitter) {}
+
+  /** The request's cookies beside the session. */
+  requestCookies(): RequestCookies {
+    return (this.cookies ??= new RequestCookies(this.cookieHeader, this.committer.cookieJar, this));
+  }
 
   commit(res: ServerResponse): void | Promise<void> {
     return this.committer.commit(this, res);
@@ -48,14 +63,36 @@ export function contextOf(res: object): SessionContext | undefined {
   return gate instanceof SessionContext ? gate : undefined;
 }
 
-/** The request's session; throws the load error, or a setup hint when the middleware never ran. */
-export function sessionOf(context: SessionContext | undefined): RequestSession {
+/** The context of the request being handled (AsyncLocalStorage), for the services. */
+export function activeContext(service: string): SessionContext {
+  const context = sessionContextStorage.getStore();
   if (context === undefined) {
     throw new Error(
-      'No session on this request: import SessionModule.forRoot(...) in the module that serves this route ' +
-        '(its middleware loads the session for every route).',
+      `${service} used outside a request, or in an app where no class injects SessionService, FlashService or ` +
+        'CookiesService by constructor or property (it was reached some other way, e.g. moduleRef.get): set ' +
+        'SessionModule option asyncContext: true.',
     );
   }
-  if (context.session === undefined) throw context.loadError;
-  return context.session;
+  return context;
+}
+
+/** The request's flash messages (Flask's flash() and get_flashed_messages()). */
+export function flashOf(context: SessionContext): FlashMessages {
+  return (context.flash ??= new FlashMessages(sessionOf(context)));
+}
+
+/** The context of a request, or a setup hint when the module's middleware never ran. */
+export function requireContext(context: SessionContext | undefined): SessionContext {
+  if (context !== undefined) return context;
+  throw new Error(
+    'No session on this request: import SessionModule.forRoot(...) in the module that serves this route ' +
+      '(its middleware loads the session for every route).',
+  );
+}
+
+/** The request's session; throws the load error, or a setup hint when the middleware never ran. */
+export function sessionOf(context: SessionContext | undefined): RequestSession {
+  const { session, loadError } = requireContext(context);
+  if (session === undefined) throw loadError;
+  return session;
 }
