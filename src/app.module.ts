@@ -10,8 +10,11 @@ import { AuthModule } from './auth/auth.module.js';
 import { CartController } from './cart/cart.controller.js';
 import type { DemoConfig } from './common/demo-config.js';
 import { DemoConfigModule } from './common/demo-config.module.js';
+import { Pages } from './common/pages.js';
 import { Replies } from './common/replies.js';
 import type { DemoStore } from './common/demo-store.js';
+import { FlashesController } from './flashes/flashes.controller.js';
+import { PreferencesController } from './preferences/preferences.controller.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { HomeController } from './home/home.controller.js';
@@ -50,11 +53,14 @@ export class AppModule {
         DashboardController,
         CartController,
         HealthController,
+        FlashesController,
+        PreferencesController,
       ],
       providers: [
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) },
         { provide: StoreConnection, useValue: new StoreConnection(demoStore) },
         Replies,
+        Pages,
       ],
     };
   }

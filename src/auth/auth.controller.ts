@@ -1,16 +1,15 @@
 import { Body, Controller, Get, Header, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import { Session } from 'nestjs-flask-session';
+import { Flash, Session } from 'nestjs-flask-session';
 import type { AppSession } from '../common/app-session.js';
-import { escapeHtml, page } from '../common/html.js';
+import { escapeHtml } from '../common/html.js';
+import { Pages } from '../common/pages.js';
 import { HTML, type PlatformResponse, Replies } from '../common/replies.js';
 import { isLocalPath } from './local-path.js';
 import { LoginDto } from './login.dto.js';
 import { UsersService } from './users.service.js';
 
 function loginForm(next: string | undefined, error?: string): string {
-  return page(
-    'Log in',
-    `<h1>Log in</h1>
+  return `<h1>Log in</h1>
 ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/login">
   <label>Username <input name="username" autocomplete="username" required></label>
@@ -18,8 +17,7 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
   <label><input name="remember" type="checkbox"> Remember me</label>
   ${next ? `<input type="hidden" name="next" value="${escapeHtml(next)}">` : ''}
   <button type="submit">Log in</button>
-</form>`,
-  );
+</form>`;
 }
 
 @Controller()
@@ -27,6 +25,7 @@ export class AuthController {
   constructor(
     private readonly users: UsersService,
     private readonly replies: Replies,
+    private readonly pages: Pages,
   ) {}
 
   @Get('login')
@@ -35,18 +34,22 @@ export class AuthController {
     // A `next` the login would refuse (over 200 characters) is dropped, not carried into a 400.
     const carried =
       typeof next === 'string' && next.length <= 200 && isLocalPath(next) ? next : undefined;
-    return loginForm(carried);
+    return this.pages.render('Log in', loginForm(carried));
   }
 
   @Post('login')
   login(
     @Body() body: LoginDto,
     @Session() session: Session<AppSession>,
+    @Flash() flash: Flash,
     @Res() res: PlatformResponse,
   ): void {
     const next = isLocalPath(body.next) ? body.next : undefined;
     if (!this.users.check(body.username, body.password)) {
-      const form = loginForm(next, 'Login failed: wrong username or password');
+      const form = this.pages.render(
+        'Log in',
+        loginForm(next, 'Login failed: wrong username or password'),
+      );
       this.replies.html(res, form, HttpStatus.UNAUTHORIZED);
       return;
     }
@@ -56,6 +59,7 @@ export class AuthController {
     session.set('logged_in', true);
     session.permanent =
       body.remember === 'on' || body.remember === 'true' || body.remember === true;
+    flash.add(`Logged in as ${body.username}`, 'success');
     this.replies.redirect(res, next ?? '/');
   }
 

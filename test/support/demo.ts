@@ -96,6 +96,19 @@ export function setCookieLine(res: request.Response, name = 'session'): string |
 }
 
 /** Logs in through the real form and returns the session cookie pair. */
+/**
+ * Reads the waiting flash messages (the login's "Logged in as NAME"), which writes the session
+ * once; returns the session cookie to send from then on, and the messages.
+ */
+export async function consumeFlashes(
+  server: Server,
+  cookie: string,
+): Promise<{ cookie: string; messages: Array<{ category: string; message: string }> }> {
+  const res = await request(server).get('/flashes').set('Cookie', cookie);
+  if (res.status !== 200) throw new Error(`GET /flashes failed: ${res.status} ${res.text}`);
+  return { cookie: sessionCookie(res) ?? cookie, messages: res.body.messages };
+}
+
 export async function login(
   server: Server,
   options: { remember?: string; user?: string; password?: string; cookie?: string } = {},
