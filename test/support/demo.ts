@@ -95,7 +95,6 @@ export function setCookieLine(res: request.Response, name = 'session'): string |
   return header?.find((line) => line.startsWith(`${name}=`));
 }
 
-/** Logs in through the real form and returns the session cookie pair. */
 /**
  * Reads the waiting flash messages (the login's "Logged in as NAME"), which writes the session
  * once; returns the session cookie to send from then on, and the messages.
@@ -109,6 +108,7 @@ export async function consumeFlashes(
   return { cookie: sessionCookie(res) ?? cookie, messages: res.body.messages };
 }
 
+/** Logs in through the real form and returns the session cookie pair. */
 export async function login(
   server: Server,
   options: { remember?: string; user?: string; password?: string; cookie?: string } = {},
