@@ -36,6 +36,10 @@ describe.each(PLATFORMS)('the demo on %s in a real browser (headless Chromium)',
     await page.check('input[name=remember]');
     await Promise.all([page.waitForURL(`${base}/dashboard`), page.click('button[type=submit]')]);
     expect(await page.textContent('h1')).toBe('Welcome to the dashboard!');
+    // The login's flash message came across the redirect, shown once.
+    expect(await page.textContent('.flash.flash-success')).toBe('Logged in as admin');
+    await page.reload();
+    expect(await page.locator('.flash').count()).toBe(0);
 
     // The browser kept a persistent, HttpOnly cookie that scripts cannot read.
     const [cookie] = await context.cookies();
@@ -48,11 +52,26 @@ describe.each(PLATFORMS)('the demo on %s in a real browser (headless Chromium)',
     await page.goto(`${base}/`);
     expect(await page.textContent('h1')).toBe('Welcome, admin!');
 
+    // A plain cookie beside the session: the page's scripts post the theme, every page shows it.
+    expect(await page.getAttribute('body', 'class')).toBe('theme-light');
+    const saved = await page.evaluate(async () => {
+      const res = await fetch('/preferences', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ theme: 'dark' }),
+      });
+      return res.json() as Promise<unknown>;
+    });
+    expect(saved).toEqual({ theme: 'dark' });
+    expect(await page.evaluate('document.cookie')).toBe('theme=dark'); // not HttpOnly; the session is
+    await page.reload();
+    expect(await page.getAttribute('body', 'class')).toBe('theme-dark');
+
     await Promise.all([
       page.waitForURL(`${base}/login`),
       page.click('form[action="/logout"] button'),
     ]);
-    expect(await context.cookies()).toEqual([]);
+    expect((await context.cookies()).map((c) => c.name)).toEqual(['theme']);
     await page.goto(`${base}/profile`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await context.close();
