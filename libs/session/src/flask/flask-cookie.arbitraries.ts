@@ -22,9 +22,12 @@ function flaskDates(value: unknown): unknown {
   return value;
 }
 
-/** Session data Flask's format can hold: any session data but `_permanent`, Dates in range. */
+/**
+ * Session data Flask's format can hold, as session.set() takes it: any session data but the keys
+ * `_permanent` (Flask's flag) and '' (not a session key), Dates in range.
+ */
 export const flaskSessionData: fc.Arbitrary<Record<string, unknown>> = sessionData
-  .filter((data) => !Object.hasOwn(data, '_permanent'))
+  .filter((data) => !Object.hasOwn(data, '_permanent') && !Object.hasOwn(data, ''))
   .map((data) => flaskDates(data) as Record<string, unknown>);
 
 /** What Flask's format keeps of a value: storedForm, with Dates at whole seconds. */
