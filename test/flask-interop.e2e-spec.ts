@@ -1,7 +1,12 @@
 import { Body, Controller, Get, type INestApplication, Module, Post, Res } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import fc from 'fast-check';
-import { FlaskCookieStore, Session, SessionModule, type SessionModuleOptions } from 'nestjs-flask-session';
+import {
+  FlaskCookieStore,
+  Session,
+  SessionModule,
+  type SessionModuleOptions,
+} from 'nestjs-flask-session';
 import { SessionTestKit } from 'nestjs-flask-session/testing';
 import request from 'supertest';
 import {
@@ -71,7 +76,8 @@ class InteropController {
   @Get('whoami')
   whoami(
     @Session() session: Session,
-    @Res({ passthrough: true }) res: { status?: (n: number) => unknown; code?: (n: number) => unknown },
+    @Res({ passthrough: true })
+    res: { status?: (n: number) => unknown; code?: (n: number) => unknown },
   ): { username: string | null } {
     if (session.get('logged_in') !== true) {
       if (typeof res.code === 'function') res.code(401);
@@ -162,7 +168,10 @@ describe.each(PLATFORMS)('%s', (platform) => {
       const set = await flask.request('POST', '/set', { json: { ...RICH, permanent } });
       const dated = await flask.request('POST', '/set-tagged', {
         cookie: set.cookie,
-        body: JSON.stringify({ when: { ' d': 'Thu, 29 Feb 2024 12:34:56 GMT' }, pair: { ' t': [1, 'x'] } }),
+        body: JSON.stringify({
+          when: { ' d': 'Thu, 29 Feb 2024 12:34:56 GMT' },
+          pair: { ' t': [1, 'x'] },
+        }),
       });
       expect(dated.body.types).toMatchObject({ when: 'datetime', pair: 'tuple' });
       const res = await request(app.getHttpServer())
@@ -215,7 +224,13 @@ describe.each(PLATFORMS)('%s', (platform) => {
         .expect(201);
       const got = await flask.request('GET', '/get', { cookie: nestCookie(res).value });
       expect(got.body.permanent).toBe(permanent);
-      expect(got.body.types).toMatchObject({ when: 'datetime', list: 'list', nested: 'dict', big: 'int', float: 'float' });
+      expect(got.body.types).toMatchObject({
+        when: 'datetime',
+        list: 'list',
+        nested: 'dict',
+        big: 'int',
+        float: 'float',
+      });
       // Flask's jsonify writes the datetime as an HTTP date.
       expect(got.body.data).toEqual({ ...RICH, when: 'Thu, 29 Feb 2024 12:34:56 GMT' });
     });
@@ -267,7 +282,9 @@ describe.each(PLATFORMS)('%s', (platform) => {
       expect((await flask.request('GET', '/get', { cookie: ours })).body.data).toEqual({});
       // The same cookies, freshly signed, are accepted: the age alone refused them.
       const fresh = await kit.cookieWith({ user: 'old' });
-      expect((await flask.request('GET', '/get', { cookie: fresh })).body.data).toEqual({ user: 'old' });
+      expect((await flask.request('GET', '/get', { cookie: fresh })).body.data).toEqual({
+        user: 'old',
+      });
     });
 
     it('is byte for byte the one Flask makes for the same data and time (uncompressed)', async () => {
@@ -289,7 +306,12 @@ describe.each(PLATFORMS)('%s', (platform) => {
               { secret: SECRET, cookie: ours.slice('session='.length), max_age: 1e10 },
             ]);
             // Flask's text as it is: a JSON round trip in JavaScript would respell big integers.
-            return { secret: SECRET, tagged: loaded.tagged, permanent: loaded.permanent, timestamp: at };
+            return {
+              secret: SECRET,
+              tagged: loaded.tagged,
+              permanent: loaded.permanent,
+              timestamp: at,
+            };
           }),
         ),
       );
@@ -320,12 +342,18 @@ describe.each(PLATFORMS)('%s', (platform) => {
           .send({ username: 'mallory' })
           .expect(201);
         cookie = nestCookie(res).value;
-        const kit = SessionTestKit.forOptions({ secretKey: FOREIGN_SECRET, store: new FlaskCookieStore() });
+        const kit = SessionTestKit.forOptions({
+          secretKey: FOREIGN_SECRET,
+          store: new FlaskCookieStore(),
+        });
         foreign = (await kit.cookieWith({ logged_in: true, username: 'mallory' })).slice(8);
       }
       // The intact cookie is a login on both sides...
       expect((await flask.request('GET', '/whoami', { cookie })).status).toBe(200);
-      await request(app.getHttpServer()).get('/whoami').set('cookie', `session=${cookie}`).expect(200);
+      await request(app.getHttpServer())
+        .get('/whoami')
+        .set('cookie', `session=${cookie}`)
+        .expect(200);
       // ...and no spoilt one is, on either: Flask sees an empty session, Nest a new one, never a 500.
       for (const [how, bad] of tamperings(cookie, foreign)) {
         const inFlask = await flask.request('GET', '/get', { cookie: bad });
@@ -345,7 +373,7 @@ describe.each(PLATFORMS)('%s', (platform) => {
       const rotatedFlask = await FlaskServer.start({ secretKey: NEW_SECRET, fallbacks: [SECRET] });
       const rotatedNest = await nestApp(platform, { secretKey: [NEW_SECRET, SECRET] });
       try {
-        // Flask on the new key -> Nest still on the old one as first key... holds the new as fallback.
+        // Flask signs with the new key; a Nest app still signing with the old one has the new as a fallback.
         const fallbackNest = await nestApp(platform, { secretKey: [SECRET, NEW_SECRET] });
         try {
           const login = await rotatedFlask.request('POST', '/login', { json: { username: 'rot' } });
@@ -364,15 +392,22 @@ describe.each(PLATFORMS)('%s', (platform) => {
             .post('/login')
             .send({ username: 'rot2' })
             .expect(201);
-          const fallbackFlask = await FlaskServer.start({ secretKey: SECRET, fallbacks: [NEW_SECRET] });
+          const fallbackFlask = await FlaskServer.start({
+            secretKey: SECRET,
+            fallbacks: [NEW_SECRET],
+          });
           try {
-            const whoami = await fallbackFlask.request('GET', '/whoami', { cookie: nestCookie(res).value });
+            const whoami = await fallbackFlask.request('GET', '/whoami', {
+              cookie: nestCookie(res).value,
+            });
             expect(whoami.body).toEqual({ username: 'rot2' });
           } finally {
             await fallbackFlask.close();
           }
           // The original Flask, without the new key, refuses it.
-          expect((await flask.request('GET', '/whoami', { cookie: nestCookie(res).value })).status).toBe(401);
+          expect(
+            (await flask.request('GET', '/whoami', { cookie: nestCookie(res).value })).status,
+          ).toBe(401);
         } finally {
           await fallbackNest.close();
         }
@@ -386,7 +421,10 @@ describe.each(PLATFORMS)('%s', (platform) => {
 describe("Flask's own serializer reads what this module writes (property, one Python process)", () => {
   it('gives back the same data and permanent flag, and the same bytes when uncompressed', async () => {
     const kit = SessionTestKit.forOptions({ secretKey: SECRET, store: new FlaskCookieStore() });
-    const samples = fc.sample(fc.tuple(flaskSessionData, fc.boolean()), { numRuns: 200, seed: 20261202 });
+    const samples = fc.sample(fc.tuple(flaskSessionData, fc.boolean()), {
+      numRuns: 200,
+      seed: 20261202,
+    });
     const nowMs = Math.floor(Date.now() / 1000) * 1000;
     const made: Array<{ data: Record<string, unknown>; permanent: boolean; cookie: string }> = [];
     for (const [data, permanent] of samples) {

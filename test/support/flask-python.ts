@@ -50,7 +50,9 @@ export function flaskScript<T>(mode: '--sign' | '--load', lines: object[]): Prom
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as T);
       if (results.length !== lines.length)
-        return reject(new Error(`app.py ${mode}: ${results.length} answers to ${lines.length}:\n${stderr}`));
+        return reject(
+          new Error(`app.py ${mode}: ${results.length} answers to ${lines.length}:\n${stderr}`),
+        );
       resolve(results);
     });
     child.stdin.end(lines.map((line) => JSON.stringify(line)).join('\n') + '\n');

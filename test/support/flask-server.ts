@@ -55,10 +55,17 @@ export class FlaskServer {
     method: 'GET' | 'POST',
     path: string,
     options: { cookie?: string; json?: unknown; body?: string } = {},
-  ): Promise<{ status: number; body: any; setCookie: string | undefined; cookie: string | undefined }> {
+  ): Promise<{
+    status: number;
+    body: any;
+    setCookie: string | undefined;
+    cookie: string | undefined;
+  }> {
     const headers: Record<string, string> = {};
     if (options.cookie !== undefined)
-      headers.cookie = options.cookie.startsWith('session=') ? options.cookie : `session=${options.cookie}`;
+      headers.cookie = options.cookie.startsWith('session=')
+        ? options.cookie
+        : `session=${options.cookie}`;
     let body: string | undefined = options.body;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';

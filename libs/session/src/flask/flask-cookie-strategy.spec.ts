@@ -78,10 +78,9 @@ describe('FlaskCookieStrategy', () => {
     const action = flask.commit(session, SIGNED_AT_MS + 5000);
     if (action.kind !== 'set') throw new Error(`expected a cookie, got ${action.kind}`);
     expect(action.permanent).toBe(true);
-    const [payload, , signature] = action.value.split('.').slice(-3);
-    expect(action.value.startsWith(RICH.cookie.slice(0, RICH.cookie.indexOf('.', 1)))).toBe(true);
-    expect(payload).toBeDefined();
-    expect(signature).not.toBe(RICH.cookie.split('.').at(-1));
+    const payloadOf = (cookie: string) => cookie.split('.').slice(0, -2).join('.');
+    expect(payloadOf(action.value)).toBe(payloadOf(RICH.cookie));
+    expect(action.value).not.toBe(RICH.cookie);
     expect(flask.load(action.value, SIGNED_AT_MS + 5000).signedAt).toBe(SIGNED_AT_MS + 5000);
   });
 
@@ -108,10 +107,16 @@ describe('FlaskCookieStore options', () => {
     ).toThrow(SessionConfigError);
     expect(() =>
       resolveSessionOptions({ secretKey: SECRET_A, store, absoluteLifetime: 86400_000 }),
-    ).toThrow(/carries no issue time, so absoluteLifetime cannot be enforced with FlaskCookieStore/);
+    ).toThrow(
+      /carries no issue time, so absoluteLifetime cannot be enforced with FlaskCookieStore/,
+    );
     expect(
-      resolveSessionOptions({ secretKey: SECRET_A, store, permanentLifetime: 1000, idleTimeout: 500 })
-        .store,
+      resolveSessionOptions({
+        secretKey: SECRET_A,
+        store,
+        permanentLifetime: 1000,
+        idleTimeout: 500,
+      }).store,
     ).toBe(store);
   });
 

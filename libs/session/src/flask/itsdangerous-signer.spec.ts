@@ -94,7 +94,10 @@ describe('ItsdangerousSigner', () => {
       ['a changed payload', `${flip(payload, 5)}.${timestamp}.${signature}`],
       ['a changed timestamp', `${payload}.${flip(timestamp, 3)}.${signature}`],
       ['a changed signature', `${payload}.${timestamp}.${flip(signature, 10)}`],
-      ["the signature's other spelling (its spare bits)", `${payload}.${timestamp}.${signature.slice(0, -1)}B`],
+      [
+        "the signature's other spelling (its spare bits)",
+        `${payload}.${timestamp}.${signature.slice(0, -1)}B`,
+      ],
       ['a payload marked compressed that was not', `.${cookie}`],
       ['a cookie signed under another secret', UNDER_B.cookie],
     ])('%s: bad signature', (_, tampered) => {

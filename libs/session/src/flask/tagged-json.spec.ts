@@ -126,6 +126,9 @@ describe('the Flask session codec', () => {
 
   it('tags a whole session of one tag-named key as Flask does', () => {
     expect(encodeFlaskSession({ ' t': 1 }, false)).toBe('{" di":{" t__":1}}');
-    expect(decodeFlaskSession('{" di":{" t__":1}}')).toEqual({ data: { ' t': 1 }, permanent: false });
+    expect(decodeFlaskSession('{" di":{" t__":1}}')).toEqual({
+      data: { ' t': 1 },
+      permanent: false,
+    });
   });
 });
