@@ -76,6 +76,12 @@ describe('ItsdangerousSigner', () => {
       expect(signer.pack('{"a":1}')).toBe(Buffer.from('{"a":1}').toString('base64url'));
     });
 
+    it('does not compress for a saving of 1 byte (as itsdangerous)', () => {
+      const json = '{"a":"ababababababx0"}';
+      expect(deflateSync(json).length).toBe(json.length - 1);
+      expect(signer.pack(json)).toBe(Buffer.from(json).toString('base64url'));
+    });
+
     it('writes zlib with its header (Python zlib.compress), not raw deflate', () => {
       const packed = signer.pack(JSON.stringify({ items: 'abc'.repeat(100) }));
       expect(Buffer.from(packed.slice(1), 'base64url')[0]).toBe(0x78);
