@@ -21,6 +21,7 @@ export { CrossOriginGuard } from './cross-origin.guard.js';
 export type { CrossOriginOptions, ResolvedCrossOriginOptions } from './cross-origin.js';
 export { SessionRuntime } from './session.runtime.js';
 export { CookieStore, type CookieStoreOptions } from './stores/cookie-store.js';
+export { FlaskCookieStore, type FlaskCookieStoreOptions } from './stores/flask-cookie-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
 export { FileStore, type FileStoreOptions } from './stores/file-store.js';
 export {

@@ -20,6 +20,7 @@ import {
 } from './cross-origin.js';
 import type { Session } from './session.js';
 import { CookieStore } from './stores/cookie-store.js';
+import { FlaskCookieStore } from './stores/flask-cookie-store.js';
 import { SessionStore } from './stores/session-store.js';
 
 /** Attributes of the session cookie. */
@@ -59,8 +60,12 @@ export interface SessionModuleOptions {
    * the first signs, all verify. Security: load it from the environment, never from source.
    */
   secretKey: string | readonly string[];
-  /** Where session data lives. Default: `new CookieStore()` (the whole session in a signed cookie). */
-  store?: CookieStore | SessionStore;
+  /**
+   * Where session data lives. Default: `new CookieStore()` (the whole session in a signed cookie).
+   * `new FlaskCookieStore()` writes and reads Flask's own session cookie, to share sessions with
+   * a Flask app.
+   */
+  store?: CookieStore | FlaskCookieStore | SessionStore;
   /**
    * Lifetime of a permanent session's cookie, in ms, counted from its last refresh; it also
    * bounds a non-permanent session, counted from its last write. Default 31 days.
@@ -120,7 +125,7 @@ export interface ResolvedCookieOptions {
 
 export interface ResolvedSessionOptions {
   secrets: string[];
-  store: CookieStore | SessionStore;
+  store: CookieStore | FlaskCookieStore | SessionStore;
   permanentLifetime: number;
   absoluteLifetime: number;
   idleTimeout: number | undefined;
@@ -174,10 +179,21 @@ export function resolveSessionOptions(
 
   const secrets = checkSecrets(options.secretKey, problems);
   const store = options.store ?? new CookieStore();
-  if (!(store instanceof CookieStore) && !(store instanceof SessionStore)) {
+  if (
+    !(store instanceof CookieStore) &&
+    !(store instanceof FlaskCookieStore) &&
+    !(store instanceof SessionStore)
+  ) {
     problems.push(
-      `store: unknown store (${describe(store)}). Use new CookieStore(), new MemoryStore(), new FileStore(...), ` +
-        'new RedisStore(...), or a class that extends SessionStore',
+      `store: unknown store (${describe(store)}). Use new CookieStore(), new FlaskCookieStore(), new MemoryStore(), ` +
+        'new FileStore(...), new RedisStore(...), or a class that extends SessionStore',
+    );
+  }
+  if (store instanceof FlaskCookieStore && options.absoluteLifetime !== undefined) {
+    problems.push(
+      "absoluteLifetime: Flask's cookie format carries no issue time, so absoluteLifetime cannot be " +
+        'enforced with FlaskCookieStore; remove it, and bound sessions with permanentLifetime / ' +
+        'idleTimeout, or use CookieStore',
     );
   }
   const permanentLifetime = checkPositiveMs(
