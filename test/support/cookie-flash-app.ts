@@ -6,7 +6,10 @@ import {
   Injectable,
   type INestApplication,
   type LoggerService,
+  type MiddlewareConsumer,
   Module,
+  type NestMiddleware,
+  type NestModule,
   Param,
   Post,
   Query,
@@ -16,7 +19,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import {
   type CookieOptions,
   Cookies,
@@ -65,6 +68,20 @@ export class Preferences {
       flashes: this.flash.messages(),
       pending,
     };
+  }
+}
+
+/**
+ * Middleware of the app's own, after the session's: sets a cookie when the request asks for it
+ * (header X-Early-Cookie), before any guard has run.
+ */
+@Injectable()
+export class EarlyCookieMiddleware implements NestMiddleware {
+  constructor(private readonly cookies: CookiesService) {}
+
+  use(req: IncomingMessage, _res: unknown, next: () => void): void {
+    if (req.headers['x-early-cookie'] !== undefined) this.cookies.set('early', '1');
+    next();
   }
 }
 
@@ -272,9 +289,13 @@ export async function startCookieFlashApp(
   @Module({
     imports: [SessionModule.forRoot(options)],
     controllers: [CookieFlashController],
-    providers: [Preferences],
+    providers: [Preferences, EarlyCookieMiddleware],
   })
-  class CookieFlashModule {}
+  class CookieFlashModule implements NestModule {
+    configure(consumer: MiddlewareConsumer): void {
+      consumer.apply(EarlyCookieMiddleware).forRoutes(CookieFlashController);
+    }
+  }
   const moduleRef = await Test.createTestingModule({ imports: [CookieFlashModule] }).compile();
   const app = await initApp(moduleRef, platform, { logger });
   return { app, server: app.getHttpServer() as Server, close: () => app.close() };
