@@ -352,7 +352,7 @@ describe.each(PLATFORMS)('cookies and flash messages, on %s', (platform) => {
       expect(flashed.status).toBe(303);
       expect(flashed.headers.location).toBe('/flash');
       expect(lineOf(flashed, 'session')).toBeDefined();
-      const shown = await agent.get(flashed.headers.location as string);
+      const shown = await agent.get(flashed.headers.location);
       expect(shown.body).toEqual({ flashes: [{ category: 'success', message: 'Saved' }] });
       expect((await agent.get('/flash')).body).toEqual({ flashes: [] });
     });

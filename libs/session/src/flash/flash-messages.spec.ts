@@ -180,8 +180,10 @@ describe('FlashMessages', () => {
     ['an object', { text: 'x' }],
   ])('refuses a message that is %s with a TypeError', (_label, message) => {
     const session = new RequestSession(true, undefined);
-    expect(() => new FlashMessages(session).add(message as string)).toThrow(TypeError);
-    expect(() => new FlashMessages(session).add(message as string)).toThrow(/must be a string/);
+    expect(() => new FlashMessages(session).add(message as unknown as string)).toThrow(TypeError);
+    expect(() => new FlashMessages(session).add(message as unknown as string)).toThrow(
+      /must be a string/,
+    );
     expect(session.has(FLASHES_KEY)).toBe(false);
   });
 
