@@ -60,7 +60,7 @@ describe.each(PLATFORMS)('the demo on %s in a real browser (headless Chromium)',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ theme: 'dark' }),
       });
-      return res.json() as Promise<unknown>;
+      return res.json();
     });
     expect(saved).toEqual({ theme: 'dark' });
     expect(await page.evaluate('document.cookie')).toBe('theme=dark'); // not HttpOnly; the session is

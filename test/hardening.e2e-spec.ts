@@ -13,8 +13,9 @@ import {
   login,
   sessionCookie,
   startDemo,
+  inCookie,
 } from './support/demo.js';
-import { forgeCookieSession, forgeSignedId, valueOf } from './support/forge.js';
+import { forgeClientSession, forgeSignedId, valueOf } from './support/forge.js';
 import { PLATFORMS } from './support/platform.js';
 import { CapturingLogger, type TestApp, startTestApp } from './support/test-app.js';
 
@@ -23,8 +24,8 @@ const NEW_SECRET = 'brand-new-secret-0123456789-abcdefghijk';
 /** A cookie of a session that expired 40 days ago, for the store. */
 async function expired(store: string): Promise<string> {
   const longAgo = Date.now() - 40 * 86400_000;
-  return store === 'cookie'
-    ? await forgeCookieSession(SECRET, { username: 'admin', logged_in: true }, longAgo, true)
+  return inCookie(store)
+    ? await forgeClientSession(store, SECRET, { username: 'admin', logged_in: true }, longAgo, true)
     : forgeSignedId(SECRET, 'E'.repeat(43), longAgo);
 }
 
@@ -110,8 +111,9 @@ describe.each(PLATFORMS)('on %s', (platform) => {
           'one signed with a foreign key first',
           async () =>
             `session=${
-              store === 'cookie'
-                ? await forgeCookieSession(
+              inCookie(store)
+                ? await forgeClientSession(
+                    store,
                     'x'.repeat(40),
                     { username: 'mallory', logged_in: true },
                     Date.now(),
@@ -127,7 +129,7 @@ describe.each(PLATFORMS)('on %s', (platform) => {
         expect(res.body).toEqual({ username: 'admin' });
       });
 
-      if (store !== 'cookie') {
+      if (!inCookie(store)) {
         it('the id of a session that ended (logged out) first: the live one is used', async () => {
           const ended = await login(demo.server, { user: 'bob', password: 's3cret' });
           await request(demo.server).get('/logout').set('Cookie', ended);

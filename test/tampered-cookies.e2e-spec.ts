@@ -7,8 +7,9 @@ import {
   login,
   sessionCookie,
   startDemo,
+  inCookie,
 } from './support/demo.js';
-import { forgeCookieSession, forgeSignedId, valueOf } from './support/forge.js';
+import { forgeClientSession, forgeSignedId, valueOf } from './support/forge.js';
 
 const FOREIGN_SECRET = 'someone-elses-secret-0123456789-abcdefgh';
 const LIFETIME_MS = 2678400 * 1000;
@@ -52,8 +53,9 @@ describe.each(PLATFORMS)('on %s', (platform) => {
         [
           'signed with a foreign key',
           async () =>
-            store === 'cookie'
-              ? await forgeCookieSession(
+            inCookie(store)
+              ? await forgeClientSession(
+                  store,
                   FOREIGN_SECRET,
                   { username: 'admin', logged_in: true },
                   Date.now(),
@@ -63,8 +65,9 @@ describe.each(PLATFORMS)('on %s', (platform) => {
         [
           'expired (signed longer ago than the lifetime)',
           async () =>
-            store === 'cookie'
-              ? await forgeCookieSession(
+            inCookie(store)
+              ? await forgeClientSession(
+                  store,
                   SECRET,
                   { username: 'admin', logged_in: true },
                   Date.now() - LIFETIME_MS - 5000,
@@ -75,8 +78,9 @@ describe.each(PLATFORMS)('on %s', (platform) => {
         [
           'dated in the future',
           async () =>
-            store === 'cookie'
-              ? await forgeCookieSession(
+            inCookie(store)
+              ? await forgeClientSession(
+                  store,
                   SECRET,
                   { username: 'admin', logged_in: true },
                   Date.now() + 3600_000,

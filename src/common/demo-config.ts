@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-export type StoreKind = 'cookie' | 'memory' | 'file' | 'redis';
+export type StoreKind = 'cookie' | 'memory' | 'file' | 'redis' | 'flask';
 export type HttpAdapterKind = 'express' | 'fastify';
 
 /** The demo's settings, read from the environment (listed in the README's Set-up). */
@@ -16,8 +16,11 @@ export interface DemoConfig {
   /** Key prefix in Redis (REDIS_PREFIX, default 'session:'). */
   redisPrefix: string;
   lifetimeMs: number;
-  /** SESSION_ABSOLUTE_LIFETIME in ms (default 90 days). */
-  absoluteLifetimeMs: number;
+  /**
+   * SESSION_ABSOLUTE_LIFETIME in ms (default 90 days); undefined on the flask store, whose
+   * cookie format carries no issue time to count it from.
+   */
+  absoluteLifetimeMs: number | undefined;
   /** SESSION_IDLE_TIMEOUT in ms; undefined: none. */
   idleTimeoutMs: number | undefined;
   trustProxy: boolean;
@@ -28,7 +31,7 @@ export interface DemoConfig {
   httpAdapter: HttpAdapterKind;
 }
 
-const STORES: readonly StoreKind[] = ['cookie', 'memory', 'file', 'redis'];
+const STORES: readonly StoreKind[] = ['cookie', 'memory', 'file', 'redis', 'flask'];
 const HTTP_ADAPTERS: readonly HttpAdapterKind[] = ['express', 'fastify'];
 
 /** The origin of an http(s) URL as browsers write it (lower case, no default port), if it is one. */
@@ -79,6 +82,13 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
   if (!Number.isInteger(absoluteSeconds) || absoluteSeconds <= 0) {
     problems.push(
       `SESSION_ABSOLUTE_LIFETIME: must be a positive whole number of seconds, got "${env.SESSION_ABSOLUTE_LIFETIME}"`,
+    );
+  }
+  const flask = store === 'flask';
+  if (flask && env.SESSION_ABSOLUTE_LIFETIME !== undefined) {
+    problems.push(
+      "SESSION_ABSOLUTE_LIFETIME: the flask store cannot enforce it (Flask's cookie carries no issue time); " +
+        'unset it, and bound sessions with SESSION_LIFETIME and SESSION_IDLE_TIMEOUT',
     );
   }
   const idleSeconds =
@@ -132,7 +142,7 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.REDIS_PREFIX ?? 'session:',
     lifetimeMs: lifetimeSeconds * 1000,
-    absoluteLifetimeMs: absoluteSeconds * 1000,
+    absoluteLifetimeMs: flask ? undefined : absoluteSeconds * 1000,
     idleTimeoutMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
     trustProxy: env.TRUST_PROXY === '1',
     trustedOrigins,

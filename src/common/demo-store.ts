@@ -1,12 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { CookieStore, FileStore, MemoryStore, type SessionStore } from 'nestjs-flask-session';
+import {
+  CookieStore,
+  FileStore,
+  FlaskCookieStore,
+  MemoryStore,
+  type SessionStore,
+} from 'nestjs-flask-session';
 import { RedisStore } from 'nestjs-flask-session/redis';
 import type { DemoConfig } from './demo-config.js';
 
 /** The store SESSION_STORE names, and how to release what it opened. */
 export interface DemoStore {
-  store: CookieStore | SessionStore;
+  store: CookieStore | FlaskCookieStore | SessionStore;
   /** Connects where the store needs a connection; a store that is down only warns (healthz says 503). */
   open(): Promise<void>;
   close(): Promise<void>;
@@ -24,6 +30,8 @@ export function createDemoStore(config: DemoConfig): DemoStore {
       return { store: new FileStore({ dir: config.fileDir }), open: nothing, close: nothing };
     case 'redis':
       return redisStore(config.redisUrl, config.redisPrefix);
+    case 'flask':
+      return { store: new FlaskCookieStore(), open: nothing, close: nothing };
   }
 }
 

@@ -15,8 +15,13 @@ export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const OLD_SECRET = 'old-test-secret-0123456789-abcdefghijkl';
 
 /** The server-side stores the demo can run on in these tests, plus the default cookie store. */
-export const STORES = ['cookie', 'memory', 'file', 'redis'] as const;
+export const STORES = ['cookie', 'memory', 'file', 'redis', 'flask'] as const;
 export type TestStore = (typeof STORES)[number];
+
+/** Whether the store keeps the whole session in the cookie (nothing on the server to revoke). */
+export function inCookie(store: string): store is 'cookie' | 'flask' {
+  return store === 'cookie' || store === 'flask';
+}
 
 export interface DemoHandle {
   app: INestApplication;

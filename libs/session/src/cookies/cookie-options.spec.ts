@@ -213,6 +213,12 @@ describe('outgoingCookie: options', () => {
     ['sameSite', { sameSite: true }, /sameSite must be/],
     ['sameSite', { sameSite: 'toString' }, /sameSite must be/],
     ['partitioned', { partitioned: 'yes' }, /partitioned must be true or false/],
+    // null is a value, not "the default": refused as the session's own cookie options refuse it.
+    ['secure', { secure: null }, /secure must be true, false or 'auto'/],
+    ['httpOnly', { httpOnly: null }, /httpOnly must be true or false/],
+    ['sameSite', { sameSite: null }, /sameSite must be/],
+    ['partitioned', { partitioned: null }, /partitioned must be true or false/],
+    ['path', { path: null }, /path must start with "\/"/],
   ])('refuses %s of the wrong type (%j)', (_label, options, problem) => {
     expectRefused(() => cookie('c', 'v', options), 'c', problem);
   });

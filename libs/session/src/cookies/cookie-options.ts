@@ -97,24 +97,24 @@ export function outgoingCookie(
     refuse('maxAge must be a number of milliseconds, 0 or more');
   if (expires !== undefined && (!(expires instanceof Date) || Number.isNaN(expires.getTime())))
     refuse('expires must be a valid Date');
-  const path = given.path ?? '/';
+  const path = orDefault(given.path, '/');
   if (typeof path !== 'string' || !COOKIE_PATH.test(path))
     refuse('path must start with "/" and hold no ";" or control characters');
   if (domain !== undefined && (typeof domain !== 'string' || !COOKIE_DOMAIN.test(domain)))
     refuse(
       'domain must be a host name such as "example.com"; leave it unset for a host-only cookie',
     );
-  const secure = given.secure ?? 'auto';
+  const secure = orDefault(given.secure, 'auto');
   if (secure !== true && secure !== false && secure !== 'auto')
     refuse("secure must be true, false or 'auto'");
-  const httpOnly = given.httpOnly ?? true;
+  const httpOnly = orDefault(given.httpOnly, true);
   if (typeof httpOnly !== 'boolean') refuse('httpOnly must be true or false');
-  const sameSite = given.sameSite ?? 'lax';
+  const sameSite = orDefault(given.sameSite, 'lax');
   if (sameSite !== false && !Object.hasOwn(SAME_SITE, sameSite))
     refuse("sameSite must be 'lax', 'strict', 'none' or false");
   if (sameSite === 'none' && secure !== true)
     refuse("sameSite 'none' needs secure: true (browsers reject SameSite=None without Secure)");
-  const partitioned = given.partitioned ?? false;
+  const partitioned = orDefault(given.partitioned, false);
   if (typeof partitioned !== 'boolean') refuse('partitioned must be true or false');
   if (partitioned && secure !== true)
     refuse('partitioned needs secure: true (browsers require it)');
@@ -135,6 +135,11 @@ export function outgoingCookie(
   const bytes = Buffer.byteLength(setCookieLine(cookie, secure !== false));
   if (bytes > MAX_COOKIE_BYTES) throw new CookieTooLargeError(label, bytes);
   return cookie;
+}
+
+/** An option's value, or the default when it is not given; null is a value (and refused), as in the session's own options. */
+function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
 }
 
 /** The cookie that removes `name` at its path and domain: empty, expired in 1970. */

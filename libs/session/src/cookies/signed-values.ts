@@ -21,7 +21,9 @@ export class SignedValues {
 
   /** Signs with the first secret. `expiresAtMs`: when the server stops accepting it. */
   sign(name: string, value: string, expiresAtMs: number | undefined): string {
-    const expiry = expiresAtMs === undefined ? '' : Math.ceil(expiresAtMs / 1000).toString(36);
+    // Whole seconds, rounded down: the server stops accepting the value no later than the browser
+    // drops the cookie (Max-Age is whole seconds too).
+    const expiry = expiresAtMs === undefined ? '' : Math.floor(expiresAtMs / 1000).toString(36);
     const body = `${Buffer.from(value, 'utf8').toString('base64url')}.${expiry}`;
     return `${body}.${this.macs[0].sign(`${name}=${body}`)}`;
   }

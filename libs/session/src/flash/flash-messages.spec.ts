@@ -215,6 +215,10 @@ describe('FlashMessages', () => {
     expect(session.modified).toBe(false);
     expect(flash.messages()).toEqual(['one']);
     expect(flash.pending).toBe(false);
+    // A message added after the read waits for the next request: pending again.
+    flash.add('next time');
+    expect(flash.pending).toBe(true);
+    expect(flash.messages()).toEqual(['one']);
 
     const empty = new FlashMessages(loaded({}));
     expect(empty.pending).toBe(false);

@@ -29,7 +29,7 @@ export interface Flash {
   consume(categories?: readonly string[]): FlashMessage[];
   /** The same, message texts only (Flask's `get_flashed_messages()`). */
   messages(categories?: readonly string[]): string[];
-  /** Whether messages wait, without consuming them (they count only until this request reads them). */
+  /** Whether messages wait in the session, without consuming them (once read, only those added after). */
   readonly pending: boolean;
 }
 
@@ -63,7 +63,7 @@ export class FlashMessages implements Flash {
   }
 
   get pending(): boolean {
-    return this.consumed === undefined && this.session.has(FLASHES_KEY);
+    return this.session.has(FLASHES_KEY);
   }
 }
 
