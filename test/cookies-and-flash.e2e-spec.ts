@@ -1,4 +1,5 @@
-import { MemoryStore, type SessionModuleOptions } from 'nestjs-flask-session';
+import { CookieError, MemoryStore, type SessionModuleOptions } from 'nestjs-flask-session';
+import { SessionTestKit } from 'nestjs-flask-session/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import {
@@ -179,6 +180,18 @@ describe.each(PLATFORMS)('cookies and flash messages, on %s', (platform) => {
       const res = await request(t.server).get('/signed/prefs').set('Cookie', pairOf(set, 'prefs'));
       expect(res.status).toBe(200);
       expect(res.body.value).toBe('compact view; é');
+    });
+
+    it("the test kit's signedCookie() is read by getSigned; expired, or under another key, it is not", async () => {
+      const kit = SessionTestKit.for(t.app);
+      const res = await request(t.server)
+        .get('/signed/prefs')
+        .set('Cookie', kit.signedCookie('prefs', 'from the kit'));
+      expect(res.body.value).toBe('from the kit');
+      await refused(kit.signedCookie('prefs', 'gone', { expiresAt: Date.now() - 1000 }));
+      const foreign = SessionTestKit.forOptions({ secretKey: 'f'.repeat(40) });
+      await refused(foreign.signedCookie('prefs', 'forged'));
+      expect(() => kit.signedCookie('session', 'x')).toThrow(CookieError);
     });
 
     /** getSigned and the session for a Cookie header: refused, never an error. */

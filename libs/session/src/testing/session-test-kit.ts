@@ -1,6 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { SessionCookieLines, readCookie } from '../cookie/cookie-header.js';
+import { outgoingCookie } from '../cookies/cookie-options.js';
+import { SignedValues } from '../cookies/signed-values.js';
 import { ServerStrategy } from '../lifecycle/server-strategy.js';
 import type { SessionStrategy } from '../lifecycle/session-strategy.js';
 import { strategyForStore } from '../lifecycle/strategy-for-store.js';
@@ -47,6 +49,7 @@ export class SessionTestKit {
   /** The session cookie's name (`session` unless `cookie.name` says otherwise). */
   readonly cookieName: string;
   private readonly cookie: CookieIdentity;
+  private readonly signedValues: SignedValues;
 
   private constructor(
     options: ResolvedSessionOptions,
@@ -55,6 +58,7 @@ export class SessionTestKit {
     const { name, path, domain } = options.cookie;
     this.cookieName = name;
     this.cookie = { name, path, domain };
+    this.signedValues = new SignedValues(options.secrets);
   }
 
   /** The kit of an app (after `app.init()`), or of a testing module that imports SessionModule. */
@@ -115,6 +119,17 @@ export class SessionTestKit {
       );
     }
     return `${this.cookieName}=${this.strategy.signId(id, timeOf(init.signedAt, Date.now()))}`;
+  }
+
+  /**
+   * A `name=value` pair of a signed cookie, as `cookies.setSigned(name, value)` would have set
+   * it under this kit's keys, for a route that reads it with `cookies.getSigned(name)`.
+   * `expiresAt`: when the app stops accepting it (default: never).
+   */
+  signedCookie(name: string, value: string, init: { expiresAt?: Date | number } = {}): string {
+    const expiresAt = init.expiresAt === undefined ? undefined : timeOf(init.expiresAt, 0);
+    outgoingCookie(name, value, undefined, this.cookieName); // the checks setSigned makes
+    return `${name}=${this.signedValues.sign(name, value, expiresAt)}`;
   }
 
   /**
