@@ -88,7 +88,8 @@ describe.each(PLATFORMS)('cookies and flash messages, on %s', (platform) => {
     it('a set on a request that never touched the session sets no session cookie', async () => {
       const res = await request(t.server).post('/theme');
       expect(lineOf(res, 'session')).toBeUndefined();
-      expect(res.headers['cache-control']).toBeUndefined();
+      // A response that sets a cookie is one client's: no shared cache may keep it.
+      expect(res.headers['cache-control']).toBe('no-store');
     });
 
     it('encodes a value the browser can carry, and the next request reads it back', async () => {
@@ -194,6 +195,15 @@ describe.each(PLATFORMS)('cookies and flash messages, on %s', (platform) => {
       expect(() => kit.signedCookie('session', 'x')).toThrow(CookieError);
     });
 
+    it('a planted cookie of the same name sent first does not shadow the signed one', async () => {
+      const real = pairOf(await signed('prefs', 'mine'), 'prefs');
+      const forged = `prefs=${Buffer.from('theirs').toString('base64url')}..${'A'.repeat(43)}`;
+      for (const header of [`${forged}; ${real}`, `prefs=junk; ${real}`, `${real}; prefs=junk`]) {
+        const res = await request(t.server).get('/signed/prefs').set('Cookie', header);
+        expect(res.body.value).toBe('mine');
+      }
+    });
+
     /** getSigned and the session for a Cookie header: refused, never an error. */
     async function refused(cookie: string, name = 'prefs'): Promise<void> {
       const res = await request(t.server).get(`/signed/${name}`).set('Cookie', cookie);
@@ -235,11 +245,11 @@ describe.each(PLATFORMS)('cookies and flash messages, on %s', (platform) => {
 
     it('a signed cookie with maxAge is refused by the server after its expiry', async () => {
       const set = await request(t.server).post('/signed/prefs?value=soon&maxAge=1100');
-      expect(lineOf(set, 'prefs')).toMatch(/; Max-Age=1;/);
+      expect(lineOf(set, 'prefs')).toMatch(/; Max-Age=2;/); // whole seconds, rounded up
       const cookie = pairOf(set, 'prefs');
       const before = await request(t.server).get('/signed/prefs').set('Cookie', cookie);
       expect(before.body.value).toBe('soon');
-      // The signed expiry is whole seconds, rounded up: at most 2 s from the set.
+      // The signed expiry is the Max-Age's end in whole seconds: at most 2 s from the set.
       await sleep(2100);
       const after = await request(t.server).get('/signed/prefs').set('Cookie', cookie);
       expect(after.status).toBe(200);

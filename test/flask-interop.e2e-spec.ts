@@ -165,13 +165,14 @@ describe.each(PLATFORMS)('%s', (platform) => {
 
   describe('a session made by Flask is read here', () => {
     it.each([false, true])('with its data, types and permanent (%s)', async (permanent) => {
-      const set = await flask.request('POST', '/set', { json: { ...RICH, permanent } });
+      const set = await flask.request('POST', '/set', { json: { ...RICH, big: 0, permanent } });
       const dated = await flask.request('POST', '/set-tagged', {
         cookie: set.cookie,
+        // 2^60 spelled exactly (JSON.stringify would write 1152921504606847000, another int).
         body: JSON.stringify({
           when: { ' d': 'Thu, 29 Feb 2024 12:34:56 GMT' },
           pair: { ' t': [1, 'x'] },
-        }),
+        }).replace(/^\{/, '{"big":1152921504606846976,'),
       });
       expect(dated.body.types).toMatchObject({ when: 'datetime', pair: 'tuple' });
       const res = await request(app.getHttpServer())
@@ -202,6 +203,18 @@ describe.each(PLATFORMS)('%s', (platform) => {
         .set('cookie', `session=${flashed.cookie}`)
         .expect(200);
       expect(res.body.data).toEqual({ _flashes: [['info', 'Saved']] });
+    });
+
+    it('an int a JavaScript number cannot hold exactly (2^63 - 1) makes the cookie no session, never a 500', async () => {
+      const set = await flask.request('POST', '/set-tagged', {
+        body: '{"id":9223372036854775807,"username":"admin"}',
+      });
+      expect(set.body.types).toMatchObject({ id: 'int' });
+      const res = await request(app.getHttpServer())
+        .get('/get')
+        .set('cookie', `session=${set.cookie}`)
+        .expect(200);
+      expect(res.body).toMatchObject({ isNew: true, data: {} });
     });
 
     it('a session Flask compressed', async () => {

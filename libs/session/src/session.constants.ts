@@ -11,6 +11,8 @@ export const DEFAULT_COOKIE_NAME = 'session';
 export const MIN_SECRET_BYTES = 32;
 /** Flask's MAX_COOKIE_SIZE: browsers drop a Set-Cookie line over about 4,096 bytes. */
 export const MAX_COOKIE_BYTES = 4093;
+/** Clock skew tolerated for times that come back from a client or another machine, ms. */
+export const CLOCK_SKEW_MS = 60_000;
 /** Server-side stores: a store operation that takes longer fails the request with 503. */
 export const DEFAULT_STORE_TIMEOUT_MS = 2000;
 

@@ -1,8 +1,8 @@
 import { HttpException, HttpStatus, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appendSetCookie, isHttps, readCookie, varyOnCookie } from './cookie/cookie-header.js';
-import { setCookieLine } from './cookies/cookie-options.js';
-import type { CookieJarSettings, RequestCookies } from './cookies/request-cookies.js';
+import { setCookieLine } from './app-cookies/cookie-options.js';
+import type { CookieJarSettings, RequestCookies } from './app-cookies/request-cookies.js';
 import { isCrossOriginUnsafe } from './cross-origin.js';
 import { commitBeforeFirstWrite } from './lifecycle/response-gate.js';
 import {
@@ -73,7 +73,8 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
     const session = context.session;
     // A refused cross-origin request changes no session and sets no cookie, whatever ran before the refusal.
     if (context.crossOriginRefused) return this.unlock(context);
-    // The app's own cookies go out whatever becomes of the session (they do not need the store).
+    // The app's own cookies need no store: they go out even when the session could not be loaded
+    // (a response that fails at commit drops them with the rest of what the handler meant to send).
     if (context.cookies !== undefined) this.writeAppCookies(context.cookies, res);
     if (session === undefined) return this.unlock(context);
     const now = Date.now();
@@ -102,6 +103,8 @@ export class SessionMiddleware implements NestMiddleware, SessionCommitter {
     const https = isHttps(res.req, this.runtime.options.trustProxy);
     for (const cookie of cookies.outgoing)
       appendSetCookie(res, setCookieLine(cookie, cookie.secure === 'auto' ? https : cookie.secure));
+    // As for the session cookie: no shared cache may keep one client's cookies for another.
+    res.setHeader('cache-control', 'no-store');
   }
 
   private writeHeaders(action: CookieAction, session: RequestSession, res: ServerResponse): void {

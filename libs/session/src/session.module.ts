@@ -1,6 +1,6 @@
 import { Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
-import { CookiesService } from './cookies/cookies.service.js';
+import { CookiesService } from './app-cookies/cookies.service.js';
 import { FlashService } from './flash/flash.service.js';
 import { CrossOriginGuard } from './cross-origin.guard.js';
 import { LoggedInGuard } from './logged-in.guard.js';

@@ -2,9 +2,9 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { ModulesContainer } from '@nestjs/core';
 import { isInjectedAnywhere } from './lifecycle/service-injection.js';
 import { SessionCookieLines } from './cookie/cookie-header.js';
-import type { CookieJarSettings } from './cookies/request-cookies.js';
-import { CookiesService } from './cookies/cookies.service.js';
-import { SignedValues } from './cookies/signed-values.js';
+import type { CookieJarSettings } from './app-cookies/request-cookies.js';
+import { CookiesService } from './app-cookies/cookies.service.js';
+import { SignedValues } from './app-cookies/signed-values.js';
 import { FlashService } from './flash/flash.service.js';
 import type { SessionStrategy } from './lifecycle/session-strategy.js';
 import { strategyForStore } from './lifecycle/strategy-for-store.js';

@@ -8,7 +8,14 @@ import type { ResolvedCookieOptions } from '../session-options.js';
  * beside the real one; the strategy uses the first that verifies). Empty values are skipped.
  */
 export function readCookie(req: IncomingMessage, name: string): string | string[] | undefined {
-  const header = req.headers.cookie;
+  return cookieValues(req.headers.cookie, name);
+}
+
+/** The values of the cookie `name` in a Cookie header, as readCookie reads them. */
+export function cookieValues(
+  header: string | undefined,
+  name: string,
+): string | string[] | undefined {
   // Most requests without a session skip the parser entirely.
   if (header === undefined || !header.includes(name)) return undefined;
   let found: string | string[] | undefined;

@@ -1,3 +1,4 @@
+import { CLOCK_SKEW_MS } from '../session.constants.js';
 import { HmacSha256, equalInConstantTime } from './hmac.js';
 
 /** Why a signed value was refused. All of them mean "no session", never an error page. */
@@ -51,7 +52,7 @@ export class TimedSigner {
     const signedAt = parseInt(timestamp, 36) * 1000;
     const age = nowMs - signedAt;
     // A timestamp from the future (beyond clock skew) is as suspect as an old one.
-    if (age > maxAgeMs || age < -60_000) return { ok: false, reason: 'expired' };
+    if (age > maxAgeMs || age < -CLOCK_SKEW_MS) return { ok: false, reason: 'expired' };
     return { ok: true, value: signed.slice(0, tsDot), signedAt, keyIndex };
   }
 }

@@ -80,7 +80,8 @@ describe('FlashMessages', () => {
     ]);
     expect(flash.messages(['info', 'warning'])).toEqual(['one', 'three']);
     expect(flash.messages(['none'])).toEqual([]);
-    expect(flash.messages([])).toEqual([]);
+    // As Flask's `if category_filter:`: an empty filter is no filter.
+    expect(flash.messages([])).toEqual(['one', 'two', 'three', 'four']);
     // All of them were taken out of the session: the next request has none.
     expect(session.has(FLASHES_KEY)).toBe(false);
     expect(flash.messages()).toEqual(['one', 'two', 'three', 'four']);

@@ -53,7 +53,8 @@ export class FlashMessages implements Flash {
     this.consumed ??= this.session.has(FLASHES_KEY)
       ? readFlashes(this.session.pop(FLASHES_KEY))
       : [];
-    return categories === undefined
+    // As Flask's `if category_filter:`, an empty filter is no filter.
+    return categories === undefined || categories.length === 0
       ? [...this.consumed]
       : this.consumed.filter((flash) => categories.includes(flash.category));
   }

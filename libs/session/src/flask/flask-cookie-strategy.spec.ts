@@ -7,6 +7,7 @@ import { SessionConfigError, SessionTooLargeError } from '../session.errors.js';
 import { type SessionModuleOptions, resolveSessionOptions } from '../session-options.js';
 import { RequestSession } from '../session.js';
 import { FlaskCookieStore } from '../stores/flask-cookie-store.js';
+import { SessionTestKit } from '../testing/session-test-kit.js';
 import {
   BYTES,
   COMPRESSED,
@@ -123,6 +124,24 @@ describe('FlaskCookieStore options', () => {
   it('is named in the unknown-store message', () => {
     expect(() => resolveSessionOptions({ secretKey: SECRET_A, store: {} as never })).toThrow(
       /new FlaskCookieStore\(\)/,
+    );
+  });
+});
+
+describe('SessionTestKit on FlaskCookieStore', () => {
+  const kit = () =>
+    SessionTestKit.forOptions({ secretKey: SECRET_A, store: new FlaskCookieStore() });
+
+  it('makes cookies the store reads, aged by signedAt', async () => {
+    const pair = await kit().cookieWith({ username: 'ana' }, { signedAt: SIGNED_AT_MS });
+    const session = strategy().flask.load(pair.slice('session='.length), SIGNED_AT_MS + 1000);
+    expect(session.isNew).toBe(false);
+    expect(session.get('username')).toBe('ana');
+  });
+
+  it('refuses issuedAt, which the format cannot carry, instead of ignoring it', async () => {
+    await expect(kit().cookieWith({ a: 1 }, { issuedAt: Date.now() })).rejects.toThrow(
+      /FlaskCookieStore's cookie carries no issue time/,
     );
   });
 });

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { equalInConstantTime } from '../cookie/hmac.js';
 import type { UnsignFailure } from '../cookie/timed-signer.js';
+import { CLOCK_SKEW_MS } from '../session.constants.js';
 
 export type FlaskUnsignResult =
   | { ok: true; payload: string; signedAt: number; keyIndex: number }
@@ -16,8 +17,6 @@ const TIMESTAMP = /^[A-Za-z0-9_-]{1,8}$/; // at most 6 bytes of seconds: far bey
 const PAYLOAD = /^\.?[A-Za-z0-9_-]+$/;
 /** A cookie is 4 KB; JSON inflating past this is a deflate bomb. */
 const MAX_INFLATED = 64 * 1024;
-/** Clock skew tolerated for a signing time from the future. */
-const SKEW_MS = 60_000;
 
 /**
  * itsdangerous' URLSafeTimedSerializer as Flask configures it for its session cookie:
@@ -90,7 +89,7 @@ export class ItsdangerousSigner {
     const signedAt = seconds * 1000;
     const age = nowMs - signedAt;
     // A timestamp from the future (beyond clock skew) is as suspect as an old one.
-    if (age > maxAgeMs || age < -SKEW_MS) return { ok: false, reason: 'expired' };
+    if (age > maxAgeMs || age < -CLOCK_SKEW_MS) return { ok: false, reason: 'expired' };
     return { ok: true, payload, signedAt, keyIndex };
   }
 

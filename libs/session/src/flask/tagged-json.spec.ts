@@ -83,6 +83,29 @@ describe("Flask's tagged JSON", () => {
       expect(() => fromFlaskJson('{"a":NaN}')).toThrow(SyntaxError);
     });
 
+    it('refuses an integer a JavaScript number cannot hold exactly (it would be rounded), wherever it is', () => {
+      for (const json of [
+        '{"id":9007199254740993}',
+        '{"id":-9007199254740993}',
+        '{"a":[1,{"b":18446744073709551615}]}',
+        '{" t":[12345678901234567890]}',
+      ])
+        expect(() => fromFlaskJson(json)).toThrow(/beyond what JavaScript holds exactly/);
+    });
+
+    it('reads integers a number holds exactly (up to 2^53 - 1, and 2^60), floats, and digits inside strings as they are', () => {
+      const json = String.raw`{"p":1152921504606846976,"a":9007199254740991,"b":-9007199254740991,"c":1.5e300,"d":"18446744073709551615","e":"\\","f":"\"18446744073709551615"}`;
+      expect(fromFlaskJson(json)).toEqual({
+        p: 2 ** 60, // beyond 2^53, and held exactly
+        a: 9007199254740991,
+        b: -9007199254740991,
+        c: 1.5e300,
+        d: '18446744073709551615',
+        e: '\\',
+        f: '"18446744073709551615',
+      });
+    });
+
     it('drops __proto__ keys, spelled in any way, at any level: nothing reaches Object.prototype', () => {
       const json =
         '{"__proto__":{"polluted":1},"a":[{"\\u005f_proto__":{"polluted":1}}],' +

@@ -54,7 +54,59 @@ export function toFlaskJson(value: unknown, key = ''): string {
  * `__proto__` key survives: nothing from a cookie may reach Object.prototype.
  */
 export function fromFlaskJson(json: string): unknown {
-  return untag(JSON.parse(json), 0);
+  const value: unknown = JSON.parse(json);
+  refuseUnsafeIntegers(json);
+  return untag(value, 0);
+}
+
+/**
+ * Python's integers have no bound; a JavaScript number holds every integer only up to 2^53, and
+ * some beyond. One it does not hold (a 64-bit id) would be rounded, and written back changed at
+ * the next save: such a cookie is refused instead (FlaskJsonError). Scans the JSON text outside
+ * its strings.
+ */
+function refuseUnsafeIntegers(json: string): void {
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const code = json.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c)
+        i++; // the escaped character
+      else if (code === 0x22) inString = false;
+      continue;
+    }
+    if (code === 0x22) {
+      inString = true;
+      continue;
+    }
+    if (code < 0x30 || code > 0x39) continue;
+    let end = i;
+    while (end < json.length && isNumberChar(json.charCodeAt(end))) end++;
+    const literal = json.slice(i, end);
+    if (/^\d+$/.test(literal) && !exactAsNumber(literal))
+      throw new FlaskJsonError(`the integer ${literal} is beyond what JavaScript holds exactly`);
+    i = end - 1;
+  }
+}
+
+/** Whether a number holds the integer exactly (2^60 does; 2^63 - 1 does not). */
+function exactAsNumber(digits: string): boolean {
+  const number = Number(digits);
+  return (
+    Number.isSafeInteger(number) || (Number.isFinite(number) && BigInt(number) === BigInt(digits))
+  );
+}
+
+/** A digit, or a character of a number's fraction or exponent. */
+function isNumberChar(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x2e ||
+    code === 0x65 ||
+    code === 0x45 ||
+    code === 0x2b ||
+    code === 0x2d
+  );
 }
 
 function write(value: unknown, key: string, path: string): string {

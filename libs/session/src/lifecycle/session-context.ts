@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
-import { type CookieJarSettings, RequestCookies } from '../cookies/request-cookies.js';
+import { type CookieJarSettings, RequestCookies } from '../app-cookies/request-cookies.js';
 import { FlashMessages } from '../flash/flash-messages.js';
 import type { RequestSession } from '../session.js';
 import type { ReleaseLock } from '../stores/session-store.js';

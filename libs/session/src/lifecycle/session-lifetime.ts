@@ -1,3 +1,5 @@
+import { CLOCK_SKEW_MS } from '../session.constants.js';
+
 /** The lifetimes a session lives by, in ms (see SessionModuleOptions). */
 export interface Lifetimes {
   permanentLifetime: number;
@@ -5,8 +7,6 @@ export interface Lifetimes {
   idleTimeout: number | undefined;
 }
 
-/** Clock skew tolerated for times that come back from a client or another machine. */
-const SKEW_MS = 60_000;
 /** An idle deadline is moved once this share of the idle timeout has passed, not on every request. */
 const IDLE_REFRESH_SHARE = 0.1;
 
@@ -32,7 +32,7 @@ export function withinAbsoluteLifetime(
   lifetimes: Lifetimes,
 ): boolean {
   const age = now - issuedAt;
-  return age <= lifetimes.absoluteLifetime && age >= -SKEW_MS;
+  return age <= lifetimes.absoluteLifetime && age >= -CLOCK_SKEW_MS;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { FLASK_SALT } from '../flask/itsdangerous-signer.js';
+
 export interface FlaskCookieStoreOptions {
   /**
    * itsdangerous' salt, Flask's `SecureCookieSessionInterface.salt`. Default `'cookie-session'`;
@@ -39,6 +41,6 @@ export class FlaskCookieStore {
         }`,
       );
     }
-    this.salt = options.salt ?? 'cookie-session';
+    this.salt = options.salt ?? FLASK_SALT;
   }
 }

@@ -1,8 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { SessionCookieLines, readCookie } from '../cookie/cookie-header.js';
-import { outgoingCookie } from '../cookies/cookie-options.js';
-import { SignedValues } from '../cookies/signed-values.js';
+import { outgoingCookie } from '../app-cookies/cookie-options.js';
+import { SignedValues } from '../app-cookies/signed-values.js';
+import { FlaskCookieStrategy } from '../lifecycle/flask-cookie-strategy.js';
 import { ServerStrategy } from '../lifecycle/server-strategy.js';
 import type { SessionStrategy } from '../lifecycle/session-strategy.js';
 import { strategyForStore } from '../lifecycle/strategy-for-store.js';
@@ -101,6 +102,12 @@ export class SessionTestKit {
     session.update(data);
     session.permanent = init.permanent ?? false;
     const signedAt = timeOf(init.signedAt, Date.now());
+    if (init.issuedAt !== undefined && this.strategy instanceof FlaskCookieStrategy) {
+      throw new Error(
+        "SessionTestKit.cookieWith: FlaskCookieStore's cookie carries no issue time, so issuedAt " +
+          'cannot be given; use signedAt for an aged cookie.',
+      );
+    }
     const value = await this.strategy.issue(session, timeOf(init.issuedAt, signedAt), signedAt);
     return `${this.cookieName}=${value}`;
   }

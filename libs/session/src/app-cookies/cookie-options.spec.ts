@@ -145,10 +145,20 @@ describe('outgoingCookie: options', () => {
     expectRefused(() => cookie('c', 'v', { maxAge }), 'c', /maxAge must be a number/);
   });
 
-  it('takes maxAge in ms, and writes whole seconds (0 included)', () => {
+  it('takes maxAge in ms, and writes whole seconds rounded up (0 removes the cookie)', () => {
     expect(cookie('c', 'v', { maxAge: 0 }).maxAge).toBe(0);
-    expect(cookie('c', 'v', { maxAge: 1999 }).maxAge).toBe(1);
-    expect(line('c', 'v', { maxAge: 1999 })).toContain('; Max-Age=1;');
+    expect(cookie('c', 'v', { maxAge: 1000 }).maxAge).toBe(1);
+    expect(cookie('c', 'v', { maxAge: 1001 }).maxAge).toBe(2);
+    // Under a second is not "remove it now".
+    expect(cookie('c', 'v', { maxAge: 1 }).maxAge).toBe(1);
+    expect(line('c', 'v', { maxAge: 1999 })).toContain('; Max-Age=2;');
+  });
+
+  it('takes maxAge up to 400 days, and refuses more: browsers keep no cookie longer', () => {
+    const days400 = 400 * 24 * 3600 * 1000;
+    expect(cookie('c', 'v', { maxAge: days400 }).maxAge).toBe(34_560_000);
+    expectRefused(() => cookie('c', 'v', { maxAge: days400 + 1 }), 'c', /at most 400 days/);
+    expectRefused(() => cookie('c', 'v', { maxAge: 1e25 }), 'c', /at most 400 days/);
   });
 
   it.each([
@@ -412,6 +422,27 @@ describe('expiredCookie (cookies.delete)', () => {
   it('validates as set does', () => {
     expectRefused(() => expiredCookie('a b', undefined, SESSION), 'a b', /token/);
     expectRefused(() => expiredCookie('c', { path: 'x' }, SESSION), 'c', /path/);
-    expectRefused(() => expiredCookie('__Host-x', undefined, SESSION), '__Host-x', /Secure/);
+    expectRefused(
+      () => expiredCookie('__Host-x', { secure: false }, SESSION),
+      '__Host-x',
+      /Secure/,
+    );
+  });
+
+  it('removes a __Secure- or __Host- cookie with a Secure line without being told', () => {
+    for (const name of ['__Host-x', '__Secure-x', '__secure-x']) {
+      const made = expiredCookie(name, undefined, SESSION);
+      expect(made.secure).toBe(true);
+      expect(setCookieLine(made, true)).toContain('; Secure');
+    }
+    expect(expiredCookie('plain', undefined, SESSION).secure).toBe('auto');
+  });
+
+  it('removes a partitioned cookie with a Partitioned line (CHIPS keys the jar by it)', () => {
+    const made = expiredCookie('chip', { secure: true, partitioned: true }, SESSION);
+    expect(setCookieLine(made, true)).toBe(
+      'chip=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; ' +
+        'SameSite=Lax; Partitioned',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { parseCookie } from 'cookie';
+import { cookieValues } from '../cookie/cookie-header.js';
 import { CookieError } from '../session.errors.js';
 import {
   type CookieLocation,
@@ -21,7 +22,7 @@ export interface Cookies {
   all(): Record<string, string>;
   /** Sets a cookie on the response (validated now: CookieError, CookieTooLargeError). */
   set(name: string, value: string, options?: CookieOptions): void;
-  /** Removes a cookie: give the path and domain it was set with. */
+  /** Removes a cookie: give the path and domain (and partitioned) it was set with. */
   delete(name: string, options?: CookieLocation): void;
   /**
    * The value of a cookie set with setSigned(), if its signature holds under one of the module's
@@ -77,8 +78,17 @@ export class RequestCookies implements Cookies {
   }
 
   getSigned(name: string): string | undefined {
-    const token = this.get(name);
-    return token === undefined ? undefined : this.settings.signed.verify(name, token, Date.now());
+    this.read = true;
+    // Every value of the name, in order: one planted from a sibling subdomain (sent first, for
+    // its longer path) cannot shadow the real one.
+    const found = cookieValues(this.header, name);
+    if (found === undefined) return undefined;
+    const now = Date.now();
+    for (const token of typeof found === 'string' ? [found] : found) {
+      const value = this.settings.signed.verify(name, token, now);
+      if (value !== undefined) return value;
+    }
+    return undefined;
   }
 
   setSigned(name: string, value: string, options?: CookieOptions): void {

@@ -9,7 +9,10 @@ import { CookieError, CookieTooLargeError } from '../session.errors.js';
 
 /** Attributes of a cookie set with `cookies.set()` (Flask's `set_cookie` arguments). */
 export interface CookieOptions {
-  /** Lifetime in ms (sent as Max-Age in seconds). Default: none, the cookie ends with the browser session. */
+  /**
+   * Lifetime in ms, sent as Max-Age in whole seconds (rounded up), at most 400 days (browsers
+   * keep no cookie longer). 0 removes the cookie. Default: none, it ends with the browser session.
+   */
   maxAge?: number;
   /** When the cookie ends. Default: none. */
   expires?: Date;
@@ -28,7 +31,7 @@ export interface CookieOptions {
 }
 
 /** Where a cookie to delete lives: it must match the path and domain it was set with. */
-export type CookieLocation = Pick<CookieOptions, 'path' | 'domain' | 'secure'>;
+export type CookieLocation = Pick<CookieOptions, 'path' | 'domain' | 'secure' | 'partitioned'>;
 
 /** A validated cookie, ready to become a Set-Cookie line once the request's scheme is known. */
 export interface OutgoingCookie {
@@ -56,6 +59,8 @@ const KNOWN = new Set([
   'sameSite',
   'partitioned',
 ]);
+/** RFC 6265bis section 5.6: browsers cap a cookie's lifetime at 400 days. */
+const MAX_AGE_MS = 400 * 24 * 3600 * 1000;
 const LONE_SURROGATE = /\p{Surrogate}/u;
 const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const;
 // RFC 6265 section 4.1.1 cookie-octet: printable ASCII but space, DQUOTE, comma, ";" and "\".
@@ -95,6 +100,8 @@ export function outgoingCookie(
     (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge < 0)
   )
     refuse('maxAge must be a number of milliseconds, 0 or more');
+  if ((maxAge as number) > MAX_AGE_MS)
+    refuse(`maxAge must be at most 400 days (${MAX_AGE_MS} ms): browsers keep no cookie longer`);
   if (expires !== undefined && (!(expires instanceof Date) || Number.isNaN(expires.getTime())))
     refuse('expires must be a valid Date');
   const path = orDefault(given.path, '/');
@@ -125,7 +132,7 @@ export function outgoingCookie(
     value: (value as string).replace(UNSAFE_OCTETS, encodeURIComponent),
     path,
     domain,
-    maxAge: maxAge === undefined ? undefined : Math.floor(maxAge / 1000),
+    maxAge: maxAge === undefined ? undefined : Math.ceil(maxAge / 1000),
     expires,
     secure,
     httpOnly,
@@ -142,17 +149,23 @@ function orDefault<T>(value: T | undefined, fallback: T): T {
   return value === undefined ? fallback : value;
 }
 
+function isPrefixed(name: unknown): boolean {
+  return typeof name === 'string' && /^__(secure|host)-/i.test(name);
+}
+
 /** The cookie that removes `name` at its path and domain: empty, expired in 1970. */
 export function expiredCookie(
   name: unknown,
   location: CookieLocation | undefined,
   reserved: string,
 ): OutgoingCookie {
-  const { path, domain, secure } = location ?? {};
+  const { path, domain, partitioned } = location ?? {};
+  // A __Secure- or __Host- cookie is removed only by a Secure line: the default for those names.
+  const secure = location?.secure ?? (isPrefixed(name) ? true : undefined);
   return outgoingCookie(
     name,
     '',
-    { path, domain, secure, maxAge: 0, expires: new Date(0) },
+    { path, domain, secure, partitioned, maxAge: 0, expires: new Date(0) },
     reserved,
   );
 }
