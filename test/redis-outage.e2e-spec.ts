@@ -33,6 +33,19 @@ describe.each(PLATFORMS)('demo on Redis when Redis goes away, on %s', (platform)
       .send({ username: 'admin', password: 'admin' });
     expect(loginDown.status).toBe(503);
     expect(setCookieLine(loginDown)).toBeUndefined();
+    // What needs no store still works: the login form renders (without its flashes, which wait
+    // in the session), and the theme cookie is set.
+    const form = await request(demo.server).get('/login').set('Cookie', cookie);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('<form method="post" action="/login">');
+    const theme = await request(demo.server)
+      .post('/preferences')
+      .set('Cookie', cookie)
+      .send({ theme: 'dark' });
+    expect(theme.status).toBe(200);
+    expect(theme.headers['set-cookie']).toEqual([
+      'theme=dark; Path=/; Max-Age=31536000; SameSite=Lax',
+    ]);
 
     await redis.restart();
     let health = 0;

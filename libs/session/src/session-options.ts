@@ -364,8 +364,8 @@ function checkCookie(cookie: SessionCookieOptions, problems: string[]): Resolved
       "cookie.sameSite: 'none' needs cookie.secure: true (browsers reject SameSite=None without Secure); use 'lax' or set secure: true and serve over HTTPS",
     );
   }
-  for (const [attribute, problem] of namePrefixProblems(name, { path, domain, secure }))
-    problems.push(`cookie.${attribute}: ${problem.replace('set secure', 'set cookie.secure')}`);
+  for (const [attribute, problem] of namePrefixProblems(name, { path, domain, secure }, 'cookie.'))
+    problems.push(`cookie.${attribute}: ${problem}`);
   return { name, path, domain, httpOnly, secure, sameSite };
 }
 

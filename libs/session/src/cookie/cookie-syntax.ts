@@ -18,11 +18,13 @@ export interface PrefixedAttributes {
  * RFC 6265bis section 4.1.3: browsers accept a `__Secure-` cookie only with Secure, and a
  * `__Host-` cookie only with Secure, `Path=/` and no Domain. A setting they would reject is a
  * cookie that silently never arrives. Browsers match the prefixes without regard to case.
- * Returns the problems, each as `[attribute, message]`.
+ * Returns the problems, each as `[attribute, message]`; `options` is where the caller's options
+ * live (`'cookie.'` for the module's), for the messages.
  */
 export function namePrefixProblems(
   name: unknown,
   { path, domain, secure }: PrefixedAttributes,
+  options = '',
 ): Array<[string, string]> {
   if (typeof name !== 'string') return [];
   const host = /^__host-/i.test(name);
@@ -32,7 +34,7 @@ export function namePrefixProblems(
   if (secure !== true)
     problems.push([
       'secure',
-      `a ${prefix} cookie must be Secure; set secure: true (and serve over HTTPS)`,
+      `a ${prefix} cookie must be Secure; set ${options}secure: true (and serve over HTTPS)`,
     ]);
   if (host && path !== '/')
     problems.push(['path', 'a __Host- cookie must have path "/"; remove the path option']);
