@@ -4,20 +4,19 @@ import { CookieStore, FlaskCookieStore, MemoryStore } from 'nestjs-flask-session
 import { SessionTestKit } from 'nestjs-flask-session/testing';
 
 /** A cookie-store value signed with `secret` at time `atMs`, issued at `issuedAtMs` (default: then). */
-export async function forgeCookieSession(
+export function forgeCookieSession(
   secret: string,
   data: Record<string, unknown>,
   atMs: number,
   permanent = false,
   issuedAtMs = atMs,
 ): Promise<string> {
-  const kit = SessionTestKit.forOptions({ secretKey: secret, store: new CookieStore() });
-  return valueOf(await kit.cookieWith(data, { permanent, signedAt: atMs, issuedAt: issuedAtMs }));
+  return forgeClientSession('cookie', secret, data, atMs, permanent, issuedAtMs);
 }
 
 /**
  * A session cookie of a store that keeps the session in the cookie: the module's own format, or
- * Flask's (which has no issue time: `issuedAtMs` is ignored there).
+ * Flask's (which has no issue time: `issuedAtMs` is not given to it).
  */
 export async function forgeClientSession(
   store: 'cookie' | 'flask',
@@ -27,9 +26,13 @@ export async function forgeClientSession(
   permanent = false,
   issuedAtMs = atMs,
 ): Promise<string> {
-  if (store === 'cookie') return forgeCookieSession(secret, data, atMs, permanent, issuedAtMs);
-  const kit = SessionTestKit.forOptions({ secretKey: secret, store: new FlaskCookieStore() });
-  return valueOf(await kit.cookieWith(data, { permanent, signedAt: atMs }));
+  const flask = store === 'flask';
+  const kit = SessionTestKit.forOptions({
+    secretKey: secret,
+    store: flask ? new FlaskCookieStore() : new CookieStore(),
+  });
+  const issuedAt = flask ? undefined : issuedAtMs;
+  return valueOf(await kit.cookieWith(data, { permanent, signedAt: atMs, issuedAt }));
 }
 
 /** A server-store cookie: `id` signed with `secret` at time `atMs`. */
